@@ -1,0 +1,159 @@
+//! `wf check`: parse and check files, print diagnostics, and decide the exit code.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use wf_syntax::{Diagnostic, Severity, SourceFile, codes, parse_workflow};
+
+use crate::files::{Input, collect_inputs};
+use crate::render::{JsonReport, JsonSkipped, JsonSummary, render_human, to_json_diagnostic};
+
+/// Output format of `wf check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// ariadne reports and a summary line.
+    Human,
+    /// One JSON document (see `docs/json-output.md`).
+    Json,
+}
+
+/// Options of `wf check`.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// Files and folders to check.
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    pub format: Format,
+    /// Colour in human output.
+    pub color: bool,
+}
+
+/// What happened to one file.
+#[derive(Debug)]
+pub enum FileOutcome {
+    /// Checked; these are its diagnostics.
+    Checked(SourceFile, Vec<Diagnostic>),
+    /// Found by walking a folder but not a workflow.
+    Skipped(String, String),
+    /// Could not be read.
+    Unreadable(String, String),
+}
+
+/// Checks one already-loaded file.
+pub fn check_source(source: &SourceFile) -> Vec<Diagnostic> {
+    parse_workflow(source).diagnostics
+}
+
+fn check_input(input: &Input) -> FileOutcome {
+    let name = input.path.display().to_string();
+    let bytes = match std::fs::read(&input.path) {
+        Ok(b) => b,
+        Err(e) => return FileOutcome::Unreadable(name, e.to_string()),
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            return FileOutcome::Unreadable(name, format!("not UTF-8 text (invalid byte at offset {at})"));
+        }
+    };
+    let source = SourceFile::new(name.clone(), text);
+    let diags = check_source(&source);
+    if !input.explicit && diags.iter().any(|d| d.code == codes::NOT_A_WORKFLOW) {
+        return FileOutcome::Skipped(name, "not a workflow".into());
+    }
+    FileOutcome::Checked(source, diags)
+}
+
+/// Runs `wf check` and writes its output; returns the process exit code.
+pub fn run_check(opts: &CheckOptions, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
+    let inputs = match collect_inputs(&opts.paths) {
+        Ok(i) => i,
+        Err(message) => {
+            writeln!(err, "error: {message}")?;
+            return Ok(2);
+        }
+    };
+    let outcomes: Vec<FileOutcome> = inputs.iter().map(check_input).collect();
+    let mut summary = JsonSummary::default();
+    let mut unreadable = false;
+    for o in &outcomes {
+        match o {
+            FileOutcome::Checked(_, diags) => {
+                summary.files += 1;
+                summary.errors += diags.iter().filter(|d| d.severity == Severity::Error).count();
+                summary.warnings += diags.iter().filter(|d| d.severity == Severity::Warning).count();
+            }
+            FileOutcome::Skipped(..) => summary.skipped += 1,
+            FileOutcome::Unreadable(..) => unreadable = true,
+        }
+    }
+    match opts.format {
+        Format::Human => write_human(&outcomes, &summary, opts.color, out, err)?,
+        Format::Json => write_json(&outcomes, summary_copy(&summary), out, err)?,
+    }
+    Ok(if unreadable {
+        2
+    } else if summary.errors > 0 {
+        1
+    } else {
+        0
+    })
+}
+
+fn summary_copy(s: &JsonSummary) -> JsonSummary {
+    JsonSummary { files: s.files, skipped: s.skipped, errors: s.errors, warnings: s.warnings }
+}
+
+fn write_human(
+    outcomes: &[FileOutcome],
+    summary: &JsonSummary,
+    color: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<()> {
+    for o in outcomes {
+        match o {
+            FileOutcome::Checked(source, diags) if !diags.is_empty() => {
+                write!(out, "{}", render_human(source, diags, color))?;
+            }
+            FileOutcome::Checked(..) => {}
+            FileOutcome::Skipped(name, reason) => writeln!(out, "skipped {name}: {reason}")?,
+            FileOutcome::Unreadable(name, reason) => writeln!(err, "error: cannot read `{name}`: {reason}")?,
+        }
+    }
+    writeln!(out, "{}", summary_line(summary))
+}
+
+/// The last line of human output, e.g. `checked 3 files: 1 error, 0 warnings`.
+pub fn summary_line(s: &JsonSummary) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut line =
+        format!("checked {}: {}, {}", plural(s.files, "file"), plural(s.errors, "error"), plural(s.warnings, "warning"));
+    if s.skipped > 0 {
+        line.push_str(&format!(" ({} skipped: not a workflow)", plural(s.skipped, "file")));
+    }
+    line
+}
+
+fn write_json(
+    outcomes: &[FileOutcome],
+    summary: JsonSummary,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mut report = JsonReport { version: 1, diagnostics: Vec::new(), skipped: Vec::new(), summary };
+    for o in outcomes {
+        match o {
+            FileOutcome::Checked(source, diags) => {
+                report.diagnostics.extend(diags.iter().map(|d| to_json_diagnostic(source, d)));
+            }
+            FileOutcome::Skipped(file, reason) => {
+                report.skipped.push(JsonSkipped { file: file.clone(), reason: reason.clone() });
+            }
+            FileOutcome::Unreadable(name, reason) => writeln!(err, "error: cannot read `{name}`: {reason}")?,
+        }
+    }
+    serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::other)?;
+    writeln!(out)
+}

@@ -1,0 +1,22 @@
+//! `wf explain CODE`: the registry entry of a diagnostic code.
+
+use std::io::Write;
+
+use wf_syntax::codes;
+
+/// Prints the title and doc of `code`; returns the exit code (2 for an unknown code).
+pub fn run_explain(code: &str, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
+    match codes::lookup(code) {
+        Some(info) => {
+            writeln!(out, "{} ({}): {}\n", info.code, info.name, info.title)?;
+            writeln!(out, "{}", info.doc)?;
+            Ok(0)
+        }
+        None => {
+            writeln!(err, "error: unknown diagnostic code `{code}`")?;
+            let known: Vec<&str> = codes::SYNTAX_CODES.iter().map(|c| c.code).collect();
+            writeln!(err, "known codes: {}", known.join(", "))?;
+            Ok(2)
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! The `wf` command line: argument handling, rendering and the commands themselves.
+//! Language logic lives in the library crates; this crate only drives them.
+
+pub mod check;
+pub mod explain;
+pub mod files;
+pub mod render;

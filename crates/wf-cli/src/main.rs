@@ -1,0 +1,103 @@
+//! `wf`: check Google Cloud Workflows definitions on your machine.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use wf_cli::check::{CheckOptions, Format, run_check};
+use wf_cli::explain::run_explain;
+
+const USAGE: &str = "\
+wf: a toolkit for Google Cloud Workflows
+
+Usage:
+  wf check [--format human|json] [--color auto|always|never] PATH...
+      Parse and check workflow files, or every *.yaml, *.yml and *.json under folders.
+      Exit status: 0 clean, 1 errors found, 2 bad usage or unreadable input.
+  wf explain CODE
+      Explain a diagnostic code, e.g. `wf explain WF120`.
+  wf --version | --help
+";
+
+fn main() -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    let mut err = std::io::stderr().lock();
+    let code = match run(&mut out, &mut err) {
+        Ok(code) => code,
+        Err(message) => {
+            let _ = writeln!(err, "error: {message}\n\n{USAGE}");
+            2
+        }
+    };
+    let _ = out.flush();
+    ExitCode::from(u8::try_from(code).unwrap_or(2))
+}
+
+fn run(out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, String> {
+    use lexopt::prelude::*;
+    let mut parser = lexopt::Parser::from_env();
+    let command = match parser.next().map_err(|e| e.to_string())? {
+        Some(Value(cmd)) => cmd.string().map_err(|e| e.to_string())?,
+        Some(Long("help") | Short('h')) | None => {
+            write!(out, "{USAGE}").map_err(|e| e.to_string())?;
+            return Ok(0);
+        }
+        Some(Long("version") | Short('V')) => {
+            writeln!(out, "wf {}", env!("CARGO_PKG_VERSION")).map_err(|e| e.to_string())?;
+            return Ok(0);
+        }
+        Some(other) => return Err(other.unexpected().to_string()),
+    };
+    let io = |r: std::io::Result<i32>| r.map_err(|e| e.to_string());
+    match command.as_str() {
+        "check" => io(run_check(&check_options(&mut parser)?, out, err)),
+        "explain" => {
+            let mut code = None;
+            while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+                match arg {
+                    Value(v) if code.is_none() => code = Some(v.string().map_err(|e| e.to_string())?),
+                    other => return Err(other.unexpected().to_string()),
+                }
+            }
+            let code = code.ok_or("`wf explain` needs a code, e.g. `wf explain WF120`")?;
+            io(run_explain(&code, out, err))
+        }
+        "help" => {
+            write!(out, "{USAGE}").map_err(|e| e.to_string())?;
+            Ok(0)
+        }
+        other => Err(format!("unknown command `{other}`")),
+    }
+}
+
+fn check_options(parser: &mut lexopt::Parser) -> Result<CheckOptions, String> {
+    use lexopt::prelude::*;
+    let mut paths = Vec::new();
+    let mut format = Format::Human;
+    let mut color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+        match arg {
+            Long("format") => {
+                format = match parser.value().map_err(|e| e.to_string())?.string().map_err(|e| e.to_string())?.as_str() {
+                    "human" => Format::Human,
+                    "json" => Format::Json,
+                    other => return Err(format!("unknown format `{other}` (expected `human` or `json`)")),
+                }
+            }
+            Long("color") => {
+                color = match parser.value().map_err(|e| e.to_string())?.string().map_err(|e| e.to_string())?.as_str() {
+                    "always" => true,
+                    "never" => false,
+                    "auto" => color,
+                    other => return Err(format!("unknown color mode `{other}` (expected auto, always or never)")),
+                }
+            }
+            Value(path) => paths.push(PathBuf::from(path)),
+            other => return Err(other.unexpected().to_string()),
+        }
+    }
+    if paths.is_empty() {
+        return Err("`wf check` needs at least one file or folder".into());
+    }
+    Ok(CheckOptions { paths, format, color })
+}

@@ -1,0 +1,7 @@
+//! Turning diagnostics into text: ariadne reports for people, JSON for tools.
+
+mod human;
+mod json;
+
+pub use human::render_human;
+pub use json::{JsonDiagnostic, JsonPosition, JsonReport, JsonSkipped, JsonSummary, to_json_diagnostic};

@@ -1,0 +1,51 @@
+//! wfkit's front end for Google Cloud Workflows definitions: source files and spans, the
+//! span-keeping YAML/JSON loader, the `${...}` expression parser, and the workflow AST with
+//! its structure diagnostics.
+//!
+//! Parsing never fails and never panics: [`parse_workflow`] always returns what it could
+//! build together with every diagnostic it found.
+
+pub mod ast;
+pub mod codes;
+mod diagnostic;
+pub mod expr;
+mod lower;
+mod source;
+mod span;
+pub mod suggest;
+pub mod yaml;
+
+pub use diagnostic::{Diagnostic, Label, Severity};
+pub use expr::{BinaryOp, Expr, ExprKind, UnaryOp};
+pub use source::{LineCol, LineIndex, SourceFile};
+pub use span::Span;
+
+/// The result of parsing one file.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// The workflow, unless the file could not be read as YAML/JSON or is not a workflow.
+    pub workflow: Option<ast::Workflow>,
+    /// Everything found, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Parsed {
+    /// Whether the file is not a workflow at all (as opposed to a broken one).
+    pub fn is_not_a_workflow(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.code == codes::NOT_A_WORKFLOW)
+    }
+}
+
+/// Parses a workflow file: YAML/JSON loading, `${...}` expressions and structure checks.
+pub fn parse_workflow(source: &SourceFile) -> Parsed {
+    let (root, mut diagnostics) = yaml::load(source);
+    let workflow = if diagnostics.iter().any(Diagnostic::is_error) && root.is_none() {
+        None
+    } else {
+        let (workflow, lowered) = lower::lower(source, root.as_ref());
+        diagnostics.extend(lowered);
+        workflow
+    };
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    Parsed { workflow, diagnostics }
+}

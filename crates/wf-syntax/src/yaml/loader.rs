@@ -1,0 +1,401 @@
+//! Builds the spanned [`Node`] tree from saphyr-parser's event stream.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
+
+use super::relax::{self, Relaxed};
+use super::resolve::{Resolved, resolve_plain};
+use super::{Node, NodeKind, Scalar, ScalarKind, ScalarOffsets, Style};
+use crate::span::to_u32;
+use crate::{Diagnostic, SourceFile, Span, codes};
+
+/// Most nodes that alias expansion may create before the file is rejected ("billion laughs").
+const MAX_ALIAS_NODES: usize = 1_000_000;
+
+/// Loads the one YAML (or JSON) document in `source`.
+///
+/// Returns `None` when the file is empty or cannot be parsed; every problem found is in the
+/// diagnostics. Never panics.
+pub fn load(source: &SourceFile) -> (Option<Node>, Vec<Diagnostic>) {
+    if source.is_json() {
+        if let Some(d) = check_json_syntax(source) {
+            return (None, vec![d]);
+        }
+    }
+    let mut relaxed: Option<Relaxed> = None;
+    let mut attempts = 0;
+    loop {
+        let (text, c2b) = match &relaxed {
+            None => (source.text.as_str(), CharToByte::new(&source.text)),
+            Some(r) => (r.text.as_str(), CharToByte::Table(r.to_original.clone())),
+        };
+        let mut loader = Loader::new(source, c2b);
+        match loader.run(text) {
+            Ok(node) => return (node, loader.diags),
+            Err(e) => {
+                if e.info() == QUOTED_INDENT_ERROR && attempts < MAX_RELAX_ATTEMPTS {
+                    let current = relaxed.take().unwrap_or_else(|| relax::identity(&source.text));
+                    if let Some(next) = relax::reindent_quoted(&current, e.marker().index()) {
+                        relaxed = Some(next);
+                        attempts += 1;
+                        continue;
+                    }
+                }
+                let d = loader.scan_error(&e);
+                loader.diags.push(d);
+                return (None, loader.diags);
+            }
+        }
+    }
+}
+
+/// saphyr-parser's message for a quoted scalar indented less than its block (see `relax`).
+const QUOTED_INDENT_ERROR: &str = "invalid indentation in quoted scalar";
+/// How many such scalars one file may have before we give up.
+const MAX_RELAX_ATTEMPTS: usize = 64;
+
+/// Char index → byte offset (saphyr's markers count characters).
+enum CharToByte {
+    Ascii,
+    Table(Vec<u32>),
+}
+
+impl CharToByte {
+    fn new(text: &str) -> CharToByte {
+        if text.is_ascii() {
+            return CharToByte::Ascii;
+        }
+        let mut table: Vec<u32> = text.char_indices().map(|(i, _)| to_u32(i)).collect();
+        table.push(to_u32(text.len()));
+        CharToByte::Table(table)
+    }
+
+    fn byte(&self, char_index: usize) -> u32 {
+        match self {
+            CharToByte::Ascii => to_u32(char_index),
+            CharToByte::Table(t) => t.get(char_index).or(t.last()).copied().unwrap_or(0),
+        }
+    }
+}
+
+enum Frame {
+    Seq { start: Span, flow: bool, anchor: usize, items: Vec<Node> },
+    Map { start: Span, flow: bool, anchor: usize, entries: Vec<(Node, Node)>, key: Option<Node> },
+}
+
+struct Loader<'a> {
+    source: &'a SourceFile,
+    diags: Vec<Diagnostic>,
+    c2b: CharToByte,
+    anchors: HashMap<usize, Node>,
+    alias_budget: usize,
+}
+
+impl<'a> Loader<'a> {
+    fn new(source: &'a SourceFile, c2b: CharToByte) -> Loader<'a> {
+        Loader {
+            source,
+            diags: Vec::new(),
+            c2b,
+            anchors: HashMap::new(),
+            alias_budget: MAX_ALIAS_NODES,
+        }
+    }
+
+    fn span(&self, s: saphyr_parser::Span) -> Span {
+        Span::new(self.c2b.byte(s.start.index()), self.c2b.byte(s.end.index()))
+    }
+
+    /// Builds the tree from the events of `text` (the file, or its relaxed copy).
+    fn run(&mut self, text: &str) -> Result<Option<Node>, ScanError> {
+        let mut parser = Parser::new_from_str(text);
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut root: Option<Node> = None;
+        let mut documents = 0;
+        loop {
+            let (event, raw_span) = match parser.next_event() {
+                None => break,
+                Some(Ok(ev)) => ev,
+                Some(Err(e)) => return Err(e),
+            };
+            let span = self.span(raw_span);
+            let done = match event {
+                Event::StreamEnd => break,
+                Event::StreamStart | Event::Nothing | Event::DocumentEnd => None,
+                Event::DocumentStart(_) => {
+                    documents += 1;
+                    if documents > 1 {
+                        self.diags.push(
+                            Diagnostic::error(
+                                codes::MULTIPLE_DOCUMENTS,
+                                Span::new(span.start, span.start + 3),
+                                "a workflow file must hold exactly one YAML document",
+                            )
+                            .with_label("a second document starts here")
+                            .with_help("remove this `---` line, or move the second document into its own file"),
+                        );
+                        return Ok(None);
+                    }
+                    None
+                }
+                Event::Alias(id) => Some(self.alias(id, span)),
+                Event::Scalar(value, style, anchor, tag) => {
+                    if let Some(tag) = tag {
+                        self.unsupported_tag(&tag, span);
+                    }
+                    let node = self.scalar(value.into_owned(), style, span);
+                    self.remember(anchor, &node);
+                    Some(node)
+                }
+                Event::SequenceStart(anchor, tag) => {
+                    if let Some(tag) = tag {
+                        self.unsupported_tag(&tag, span);
+                    }
+                    let flow = self.source.text.as_bytes().get(span.start as usize) == Some(&b'[');
+                    stack.push(Frame::Seq { start: span, flow, anchor, items: Vec::new() });
+                    None
+                }
+                Event::MappingStart(anchor, tag) => {
+                    if let Some(tag) = tag {
+                        self.unsupported_tag(&tag, span);
+                    }
+                    let flow = self.source.text.as_bytes().get(span.start as usize) == Some(&b'{');
+                    stack.push(Frame::Map { start: span, flow, anchor, entries: Vec::new(), key: None });
+                    None
+                }
+                Event::SequenceEnd => match stack.pop() {
+                    Some(Frame::Seq { start, flow, anchor, items }) => {
+                        let end = if flow { span.end } else { items.last().map_or(start.end, |n| n.span.end) };
+                        let node = Node { kind: NodeKind::Seq(items), span: Span::new(start.start, end) };
+                        self.remember(anchor, &node);
+                        Some(node)
+                    }
+                    _ => None,
+                },
+                Event::MappingEnd => match stack.pop() {
+                    Some(Frame::Map { start, flow, anchor, entries, .. }) => {
+                        let end = if flow { span.end } else { entries.last().map_or(start.end, |(_, v)| v.span.end) };
+                        self.check_duplicate_keys(&entries);
+                        let node = Node { kind: NodeKind::Map(entries), span: Span::new(start.start, end) };
+                        self.remember(anchor, &node);
+                        Some(node)
+                    }
+                    _ => None,
+                },
+            };
+            if let Some(node) = done {
+                match stack.last_mut() {
+                    None => root = Some(node),
+                    Some(Frame::Seq { items, .. }) => items.push(node),
+                    Some(Frame::Map { entries, key, .. }) => match key.take() {
+                        None => *key = Some(node),
+                        Some(k) => entries.push((k, node)),
+                    },
+                }
+            }
+        }
+        Ok(root)
+    }
+
+    fn scalar(&mut self, text: String, style: ScalarStyle, span: Span) -> Node {
+        let style = match style {
+            ScalarStyle::Plain => Style::Plain,
+            ScalarStyle::SingleQuoted => Style::SingleQuoted,
+            ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+            ScalarStyle::Literal => Style::Literal,
+            ScalarStyle::Folded => Style::Folded,
+        };
+        let kind = if style == Style::Plain {
+            match resolve_plain(&text) {
+                Resolved::Kind(k) => k,
+                Resolved::IntOverflow => {
+                    self.diags.push(
+                        Diagnostic::error(codes::INT_OUT_OF_RANGE, span, "integer does not fit in 64 bits")
+                            .with_label("out of range")
+                            .with_help("Workflows integers are signed 64-bit; quote the value to keep it as a string"),
+                    );
+                    ScalarKind::Double(text.parse().unwrap_or(0.0))
+                }
+            }
+        } else {
+            ScalarKind::Str
+        };
+        let scalar = Scalar { text, style, kind };
+        let span = self.scalar_extent(span, &scalar);
+        Node { kind: NodeKind::Scalar(scalar), span }
+    }
+
+    /// saphyr's scalar spans can run on to the next token; cut them to the text itself.
+    fn scalar_extent(&self, span: Span, scalar: &Scalar) -> Span {
+        let src = &self.source.text;
+        match scalar.style {
+            Style::Literal | Style::Folded => {
+                let content = scalar.text.trim_end();
+                if content.is_empty() {
+                    return Span::empty(span.start);
+                }
+                let offsets = ScalarOffsets::compute(src, span, scalar);
+                Span::new(span.start, offsets.span(0, content.len()).end)
+            }
+            _ => {
+                let raw = src.get(span.range()).unwrap_or("");
+                Span::new(span.start, span.start + to_u32(raw.trim_end().len()))
+            }
+        }
+    }
+
+    fn remember(&mut self, anchor: usize, node: &Node) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+    }
+
+    fn alias(&mut self, id: usize, span: Span) -> Node {
+        let Some(node) = self.anchors.get(&id) else {
+            self.diags.push(Diagnostic::error(codes::YAML_UNSUPPORTED, span, "alias to an unknown anchor"));
+            return null_node(span);
+        };
+        let size = count_nodes(node);
+        if size > self.alias_budget {
+            self.diags.push(
+                Diagnostic::error(codes::YAML_UNSUPPORTED, span, "aliases expand to too many nodes")
+                    .with_help("this file expands to over a million nodes through aliases; write the data out"),
+            );
+            self.alias_budget = 0;
+            return null_node(span);
+        }
+        self.alias_budget -= size;
+        node.clone()
+    }
+
+    fn unsupported_tag(&mut self, tag: &saphyr_parser::Tag, span: Span) {
+        self.diags.push(
+            Diagnostic::error(
+                codes::YAML_UNSUPPORTED,
+                Span::new(span.start, span.start + to_u32(tag.handle.len() + tag.suffix.len())),
+                format!("YAML tags such as `{}{}` are not supported in workflows", tag.handle, tag.suffix),
+            )
+            .with_help("remove the tag; quote the value if it must be a string"),
+        );
+    }
+
+    fn check_duplicate_keys(&mut self, entries: &[(Node, Node)]) {
+        let mut seen: HashMap<&str, Span> = HashMap::with_capacity(entries.len());
+        for (key, _) in entries {
+            let Some(text) = key.key_text() else {
+                self.diags.push(
+                    Diagnostic::error(codes::YAML_UNSUPPORTED, key.span, "map keys must be strings")
+                        .with_label(format!("this key is {}", key.describe())),
+                );
+                continue;
+            };
+            if let Some(&first) = seen.get(text) {
+                self.diags.push(
+                    Diagnostic::error(codes::DUPLICATE_KEY, key.span, format!("duplicate key `{text}`"))
+                        .with_label("defined again here")
+                        .with_secondary(first, "first defined here")
+                        .with_help("a map holds each key once; remove or rename one of them"),
+                );
+            } else {
+                seen.insert(text, key.span);
+            }
+        }
+    }
+
+    fn scan_error(&self, e: &ScanError) -> Diagnostic {
+        let at = self.c2b.byte(e.marker().index());
+        let text = &self.source.text;
+        let info = e.info();
+        let tab = tab_near(text, at);
+        if let Some(tab) = tab {
+            return Diagnostic::error(codes::TAB_INDENT, Span::new(tab, tab + 1), "tab character used for indentation")
+                .with_label("tab here")
+                .with_help("YAML indentation must use spaces; replace the tab with spaces");
+        }
+        let width = text.get(at as usize..).and_then(|s| s.chars().next()).map_or(0, |c| to_u32(c.len_utf8()));
+        let (message, help) = explain_scan_error(info);
+        Diagnostic::error(codes::YAML_SYNTAX, Span::new(at, at + width), message)
+            .with_label(info.to_string())
+            .with_help_opt(help)
+    }
+}
+
+fn null_node(span: Span) -> Node {
+    Node { kind: NodeKind::Scalar(Scalar { text: String::new(), style: Style::Plain, kind: ScalarKind::Null }), span }
+}
+
+fn count_nodes(node: &Node) -> usize {
+    match &node.kind {
+        NodeKind::Scalar(_) => 1,
+        NodeKind::Seq(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
+        NodeKind::Map(entries) => 1 + entries.iter().map(|(k, v)| count_nodes(k) + count_nodes(v)).sum::<usize>(),
+    }
+}
+
+/// A tab in the leading white space of the line holding `at`, or of the line before it
+/// (the scanner often notices the problem one token later).
+fn tab_near(text: &str, at: u32) -> Option<u32> {
+    let at = (at as usize).min(text.len());
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let prev_start = if line_start == 0 { 0 } else { text[..line_start - 1].rfind('\n').map_or(0, |i| i + 1) };
+    let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    for start in [line_start, prev_start] {
+        let line = &text[start..line_end.max(start)];
+        let indent_len = line.len() - line.trim_start_matches([' ', '\t']).len();
+        if let Some(i) = line[..indent_len].find('\t') {
+            return Some(to_u32(start + i));
+        }
+    }
+    None
+}
+
+/// Turns the scanner's terse messages into sentences with advice.
+fn explain_scan_error(info: &str) -> (String, Option<String>) {
+    let help = if info.contains("mapping values are not allowed") {
+        Some("a `: ` inside a plain value starts a new key; quote the value, e.g. '${\"a: \" + b}'")
+    } else if info.contains("did not find expected key") || info.contains("did not find expected '-'") {
+        Some("check the indentation of this line against the lines above")
+    } else if info.contains("invalid indentation") {
+        Some("indent this line to match its siblings")
+    } else if info.contains("unclosed quote") || info.contains("while scanning a quoted scalar") {
+        Some("close the quoted string on the same value")
+    } else if info.contains("while parsing a flow") || info.contains("misplaced bracket") {
+        Some("check that every `[` and `{` has its matching `]` or `}`")
+    } else {
+        None
+    };
+    (format!("invalid YAML: {info}"), help.map(str::to_string))
+}
+
+/// Checks JSON syntax strictly (YAML would accept trailing commas, comments, single quotes).
+fn check_json_syntax(source: &SourceFile) -> Option<Diagnostic> {
+    let text = source.text.strip_prefix('\u{feff}').unwrap_or(&source.text);
+    let bom = source.text.len() - text.len();
+    let err = serde_json::from_str::<serde::de::IgnoredAny>(text).err()?;
+    let lines = source.lines();
+    let line = u32::try_from(err.line()).unwrap_or(u32::MAX);
+    let line_start = lines.line_start(line.max(1) as usize - 1) as usize;
+    let mut at = (line_start + err.column().saturating_sub(1)).max(bom).min(source.text.len());
+    while !source.text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let full = err.to_string();
+    let message = full.split(" at line ").next().unwrap_or(&full).to_string();
+    let before = source.text[..at].trim_end();
+    let closes = matches!(source.text[at..].chars().next(), Some(']' | '}'));
+    if message.starts_with("trailing comma") || (message == "expected value" && closes && before.ends_with(',')) {
+        if let Some(comma) = source.text[..at].rfind(',') {
+            return Some(
+                Diagnostic::error(codes::JSON_SYNTAX, Span::new(to_u32(comma), to_u32(comma + 1)), "trailing comma in JSON")
+                    .with_label("remove this comma")
+                    .with_help("JSON does not allow a comma after the last item of a list or map"),
+            );
+        }
+    }
+    let width = source.text[at..].chars().next().map_or(0, char::len_utf8);
+    Some(
+        Diagnostic::error(codes::JSON_SYNTAX, Span::new(to_u32(at), to_u32(at + width)), format!("invalid JSON: {message}"))
+            .with_label(message),
+    )
+}
