@@ -108,7 +108,11 @@ fn find_close(rest: &str) -> Close {
             _ => {}
         }
     }
-    Close::Missing
+    // Unbalanced brackets inside: take the final `}` and let the parser name the mistake.
+    match rest.strip_suffix('}') {
+        Some(body) => Close::At(body.len()),
+        None => Close::Missing,
+    }
 }
 
 #[cfg(test)]
@@ -138,6 +142,7 @@ mod tests {
         assert_eq!(run("${a} and ${b}").1, vec![("WF112".into(), 4..13)]);
         assert_eq!(run("${\"abc}").1, vec![("WF110".into(), 2..6)]);
         assert_eq!(run("${a +}").1, vec![("WF110".into(), 5..6)]);
+        assert_eq!(run("${ {\"a\": 1 ]}").1, vec![("WF110".into(), 11..12)]);
         let long = format!("${{{}}}", "a + ".repeat(120) + "a");
         assert_eq!(run(&long).1.len(), 1);
     }

@@ -313,6 +313,9 @@ impl Lowerer<'_> {
                 continue;
             };
             let Some((_, cond_node)) = field(entries, "condition") else {
+                if self.check_keys(entries, CASE_KEYS, "a switch condition") > 0 {
+                    continue;
+                }
                 let at = entries.first().map_or(item.span, |(k, _)| k.span);
                 self.diags.push(
                     Diagnostic::error(codes::MISSING_KEY, at, "a switch item has no `condition`")

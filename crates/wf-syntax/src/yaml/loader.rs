@@ -314,6 +314,11 @@ impl<'a> Loader<'a> {
                 .with_help("YAML indentation must use spaces; replace the tab with spaces");
         }
         let width = text.get(at as usize..).and_then(|s| s.chars().next()).map_or(0, |c| to_u32(c.len_utf8()));
+        if info.contains("mapping values are not allowed") && line_at(text, at).contains("${") {
+            return Diagnostic::error(codes::YAML_SYNTAX, Span::new(at, at + width), "`: ` inside an unquoted expression")
+                .with_label("YAML reads this `: ` as the start of a new key")
+                .with_help("quote the whole value: '${\"a: \" + b}' (single quotes outside, double quotes inside)");
+        }
         let (message, help) = explain_scan_error(info);
         Diagnostic::error(codes::YAML_SYNTAX, Span::new(at, at + width), message)
             .with_label(info.to_string())
@@ -348,6 +353,14 @@ fn tab_near(text: &str, at: u32) -> Option<u32> {
         }
     }
     None
+}
+
+/// The text of the line holding byte `at`.
+fn line_at(text: &str, at: u32) -> &str {
+    let at = (at as usize).min(text.len());
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    &text[start..end]
 }
 
 /// Turns the scanner's terse messages into sentences with advice.

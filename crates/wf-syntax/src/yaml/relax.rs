@@ -74,7 +74,7 @@ mod tests {
         assert_eq!(r.text, "a:\n  - t: 'x\n        y'\nb: 1\n");
         let y = r.text.find('y').unwrap();
         assert_eq!(r.to_original[y] as usize, src.find('y').unwrap());
-        assert_eq!(r.to_original[y - 1] as usize, src.find('y').unwrap());
+        assert_eq!(r.to_original[y - 1] as usize, src.find('y').unwrap() - 1);
         assert_eq!(r.to_original.len(), r.text.chars().count() + 1);
     }
 }

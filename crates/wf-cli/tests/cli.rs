@@ -1,0 +1,91 @@
+//! The `wf` binary as a user runs it: exit codes, summary line, JSON output, `wf explain`.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn wf(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wf"))
+        .args(args)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("wf runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn clean_files_exit_zero_with_a_summary() {
+    let o = wf(&["check", "tests/syntax/ok"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).ends_with("checked 5 files: 0 errors, 0 warnings\n"), "{}", stdout(&o));
+}
+
+#[test]
+fn errors_exit_one_and_render_without_colour_when_piped() {
+    let o = wf(&["check", "tests/syntax/err/expr_missing_operand.yaml"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("[WF110] Error: expected an expression after `+`"), "{out}");
+    assert!(out.contains("tests/syntax/err/expr_missing_operand.yaml:3:21"), "{out}");
+    assert!(!out.contains('\u{1b}'), "no ANSI colour when stdout is not a terminal");
+}
+
+#[test]
+fn warnings_alone_exit_zero() {
+    let o = wf(&["check", "tests/syntax/err/text_interpolation.yaml"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("0 errors, 1 warning"));
+}
+
+#[test]
+fn missing_input_and_bad_usage_exit_two() {
+    let o = wf(&["check", "does/not/exist.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("does/not/exist.yaml"));
+    assert_eq!(wf(&["check"]).status.code(), Some(2));
+    assert_eq!(wf(&["check", "--format", "xml", "x"]).status.code(), Some(2));
+    assert_eq!(wf(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn json_output_follows_the_documented_schema() {
+    let o = wf(&["check", "--format", "json", "tests/syntax/err/expr_unclosed_call.yaml", "tests/syntax/ok"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["summary"]["files"], 6);
+    assert_eq!(v["summary"]["errors"], 1);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["file"], "tests/syntax/err/expr_unclosed_call.yaml");
+    assert_eq!(d["code"], "WF110");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["start"]["line"], 3);
+    assert_eq!(d["start"]["column"], 19);
+    assert_eq!(d["labels"][0]["message"], "unclosed `(`");
+}
+
+#[test]
+fn folders_skip_files_that_are_not_workflows() {
+    let dir = std::env::temp_dir().join(format!("wf-cli-skip-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("package.json"), r#"{"name": "x", "version": "1.0.0"}"#).unwrap();
+    std::fs::write(dir.join("flow.yaml"), "- a:\n    return: 1\n").unwrap();
+    let o = wf(&["check", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("package.json: not a workflow"));
+    assert!(stdout(&o).contains("checked 1 file: 0 errors, 0 warnings (1 file skipped: not a workflow)"));
+    let explicit = wf(&["check", dir.join("package.json").to_str().unwrap()]);
+    assert_eq!(explicit.status.code(), Some(1), "a file named explicitly must be a workflow");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn explain_prints_the_registry_entry() {
+    let o = wf(&["explain", "WF120"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).starts_with("WF120 (unknown-key): a key that is not allowed here"));
+    assert_eq!(wf(&["explain", "WF999"]).status.code(), Some(2));
+}
