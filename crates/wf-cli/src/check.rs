@@ -128,8 +128,12 @@ fn write_human(
 /// The last line of human output, e.g. `checked 3 files: 1 error, 0 warnings`.
 pub fn summary_line(s: &JsonSummary) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let mut line =
-        format!("checked {}: {}, {}", plural(s.files, "file"), plural(s.errors, "error"), plural(s.warnings, "warning"));
+    let mut line = format!(
+        "checked {}: {}, {}",
+        plural(s.files, "file"),
+        plural(s.errors, "error"),
+        plural(s.warnings, "warning")
+    );
     if s.skipped > 0 {
         line.push_str(&format!(" ({} skipped: not a workflow)", plural(s.skipped, "file")));
     }

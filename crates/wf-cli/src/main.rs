@@ -78,7 +78,8 @@ fn check_options(parser: &mut lexopt::Parser) -> Result<CheckOptions, String> {
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
             Long("format") => {
-                format = match parser.value().map_err(|e| e.to_string())?.string().map_err(|e| e.to_string())?.as_str() {
+                format = match parser.value().map_err(|e| e.to_string())?.string().map_err(|e| e.to_string())?.as_str()
+                {
                     "human" => Format::Human,
                     "json" => Format::Json,
                     other => return Err(format!("unknown format `{other}` (expected `human` or `json`)")),

@@ -64,7 +64,10 @@ fn without_spans(debug: &str) -> String {
                 }
             }
             let is_span = token.split_once("..").is_some_and(|(a, b)| {
-                !a.is_empty() && !b.is_empty() && a.chars().all(|c| c.is_ascii_digit()) && b.chars().all(|c| c.is_ascii_digit())
+                !a.is_empty()
+                    && !b.is_empty()
+                    && a.chars().all(|c| c.is_ascii_digit())
+                    && b.chars().all(|c| c.is_ascii_digit())
             });
             out.push_str(if is_span { "_" } else { &token });
         } else {
@@ -84,7 +87,9 @@ fn whole_doubles_as_ints(debug: &str) -> String {
         let after = &rest[i + "Double(".len()..];
         let close = after.find(')').unwrap_or(after.len());
         match after[..close].strip_suffix(".0") {
-            Some(whole) if whole.chars().all(|c| c.is_ascii_digit() || c == '-') => out.push_str(&format!("Int({whole})")),
+            Some(whole) if whole.chars().all(|c| c.is_ascii_digit() || c == '-') => {
+                out.push_str(&format!("Int({whole})"))
+            }
             _ => out.push_str(&format!("Double({})", &after[..close])),
         }
         rest = after.get(close + 1..).unwrap_or("");

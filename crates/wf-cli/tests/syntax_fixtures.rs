@@ -22,7 +22,11 @@ fn fixtures(area: &str) -> Vec<PathBuf> {
 
 fn load(path: &Path) -> SourceFile {
     let text = std::fs::read_to_string(path).expect("fixture is UTF-8");
-    let name = format!("{}/{}", path.parent().and_then(Path::file_name).unwrap().to_string_lossy(), path.file_name().unwrap().to_string_lossy());
+    let name = format!(
+        "{}/{}",
+        path.parent().and_then(Path::file_name).unwrap().to_string_lossy(),
+        path.file_name().unwrap().to_string_lossy()
+    );
     SourceFile::new(name, text)
 }
 

@@ -235,7 +235,7 @@ pub enum Retry {
     /// A predefined policy: `${http.default_retry}`.
     Policy(Expr),
     /// A custom policy map.
-    Custom(CustomRetry),
+    Custom(Box<CustomRetry>),
 }
 
 /// `retry: {predicate, max_retries, backoff}`.

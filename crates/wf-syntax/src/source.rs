@@ -57,9 +57,8 @@ impl LineIndex {
     /// Indexes the line starts of `text` (a line ends at `\n`; `\r\n` counts as one break).
     pub fn new(text: &str) -> LineIndex {
         let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| crate::span::to_u32(i + 1)),
-        );
+        line_starts
+            .extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| crate::span::to_u32(i + 1)));
         LineIndex { line_starts, len: crate::span::to_u32(text.len()) }
     }
 

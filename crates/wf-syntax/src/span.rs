@@ -18,11 +18,7 @@ pub struct Span {
 impl Span {
     /// A span from `start` to `end` (swapped if given in the wrong order).
     pub fn new(start: u32, end: u32) -> Span {
-        if start <= end {
-            Span { start, end }
-        } else {
-            Span { start: end, end: start }
-        }
+        if start <= end { Span { start, end } } else { Span { start: end, end: start } }
     }
 
     /// An empty span at `offset`.

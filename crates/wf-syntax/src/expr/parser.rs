@@ -162,11 +162,7 @@ impl<'t, 'm> Parser<'t, 'm> {
             }
             self.bump();
             let op_span = self.span_of(t);
-            let rhs = if self.at_expression_start() {
-                self.expr(level + 1)
-            } else {
-                self.missing_operand(op, op_span)
-            };
+            let rhs = if self.at_expression_start() { self.expr(level + 1) } else { self.missing_operand(op, op_span) };
             let span = lhs.span.cover(rhs.span);
             lhs = Expr { kind: ExprKind::Binary { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span };
         }

@@ -93,10 +93,10 @@ enum Close {
 
 /// Finds the `}` that closes a `${`, skipping over nested braces and string literals.
 fn find_close(rest: &str) -> Close {
-    if let Some(body) = rest.strip_suffix('}') {
-        if !body.contains(['{', '}']) {
-            return Close::At(body.len());
-        }
+    if let Some(body) = rest.strip_suffix('}')
+        && !body.contains(['{', '}'])
+    {
+        return Close::At(body.len());
     }
     let mut depth = 0u32;
     for t in tokenize(rest) {

@@ -143,9 +143,13 @@ impl Lowerer<'_> {
             let Some(param) = param else { continue };
             if let Some(first) = params.iter().find(|p| p.name.text == param.name.text) {
                 self.diags.push(
-                    Diagnostic::error(codes::DUPLICATE_NAME, param.name.span, format!("parameter `{}` is declared twice", param.name.text))
-                        .with_label("declared again here")
-                        .with_secondary(first.name.span, "first declared here"),
+                    Diagnostic::error(
+                        codes::DUPLICATE_NAME,
+                        param.name.span,
+                        format!("parameter `{}` is declared twice", param.name.text),
+                    )
+                    .with_label("declared again here")
+                    .with_secondary(first.name.span, "first declared here"),
                 );
                 continue;
             }
@@ -237,7 +241,8 @@ impl Lowerer<'_> {
 /// Whether `s` is an identifier: `[A-Za-z_][A-Za-z0-9_]*`.
 pub(crate) fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Looks up `key` in a map's entries.

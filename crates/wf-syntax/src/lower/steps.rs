@@ -11,13 +11,26 @@ use crate::{Diagnostic, Span, codes};
 
 /// Keys a step body may have.
 pub(crate) const STEP_KEYS: &[&str] = &[
-    "assign", "call", "args", "result", "next", "switch", "for", "parallel", "raise", "try", "retry", "except", "return",
-    "steps",
+    "assign", "call", "args", "result", "next", "switch", "for", "parallel", "raise", "try", "retry", "except",
+    "return", "steps",
 ];
 /// Keys a switch case may have: a step body plus `condition`.
 const CASE_KEYS: &[&str] = &[
-    "condition", "assign", "call", "args", "result", "next", "switch", "for", "parallel", "raise", "try", "retry",
-    "except", "return", "steps",
+    "condition",
+    "assign",
+    "call",
+    "args",
+    "result",
+    "next",
+    "switch",
+    "for",
+    "parallel",
+    "raise",
+    "try",
+    "retry",
+    "except",
+    "return",
+    "steps",
 ];
 /// The keys that say what a step does; a step has exactly one.
 const KIND_KEYS: &[&str] = &["assign", "call", "switch", "for", "parallel", "raise", "try", "return", "steps"];
@@ -78,7 +91,8 @@ impl Lowerer<'_> {
         let name = self.name_of_key(key)?;
         if name.text.trim().is_empty() {
             self.diags.push(
-                Diagnostic::error(codes::INVALID_NAME, key.span, "a step name must not be empty").with_label("empty name"),
+                Diagnostic::error(codes::INVALID_NAME, key.span, "a step name must not be empty")
+                    .with_label("empty name"),
             );
         }
         let what = format!("step `{}`", name.text);
@@ -95,15 +109,23 @@ impl Lowerer<'_> {
         let d = if first_value.as_scalar().is_some_and(|s| s.kind == ScalarKind::Null)
             && STEP_KEYS.contains(&second_text)
         {
-            Diagnostic::error(codes::STEP_SHAPE, second.span, format!("`{second_text}` is not indented under step `{first_text}`"))
-                .with_label("this key belongs to the step body")
-                .with_secondary(first_key.span, "the step name")
-                .with_help(format!("indent `{second_text}` (and the keys after it) further than `{first_text}`"))
+            Diagnostic::error(
+                codes::STEP_SHAPE,
+                second.span,
+                format!("`{second_text}` is not indented under step `{first_text}`"),
+            )
+            .with_label("this key belongs to the step body")
+            .with_secondary(first_key.span, "the step name")
+            .with_help(format!("indent `{second_text}` (and the keys after it) further than `{first_text}`"))
         } else {
-            Diagnostic::error(codes::STEP_SHAPE, second.span, "a step list item must have exactly one key, the step name")
-                .with_label("a second key in the same item")
-                .with_secondary(first_key.span, "the step name")
-                .with_help("start a new list item with `- ` for each step")
+            Diagnostic::error(
+                codes::STEP_SHAPE,
+                second.span,
+                "a step list item must have exactly one key, the step name",
+            )
+            .with_label("a second key in the same item")
+            .with_secondary(first_key.span, "the step name")
+            .with_help("start a new list item with `- ` for each step")
         };
         self.diags.push(d);
     }
@@ -184,23 +206,28 @@ impl Lowerer<'_> {
 
     /// Reports `key` used without `needs`; returns whether it did.
     fn key_requires(&mut self, entries: &[(Node, Node)], key: &str, needs: &str) -> bool {
-        if let Some((k, _)) = field(entries, key) {
-            if field(entries, needs).is_none() {
-                self.diags.push(
-                    Diagnostic::error(codes::KEY_REQUIRES, k.span, format!("`{key}` is only allowed together with `{needs}`"))
-                        .with_label(format!("no `{needs}` in this step"))
-                        .with_help(format!("add `{needs}`, or remove `{key}`")),
-                );
-                return true;
-            }
+        if let Some((k, _)) = field(entries, key)
+            && field(entries, needs).is_none()
+        {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::KEY_REQUIRES,
+                    k.span,
+                    format!("`{key}` is only allowed together with `{needs}`"),
+                )
+                .with_label(format!("no `{needs}` in this step"))
+                .with_help(format!("add `{needs}`, or remove `{key}`")),
+            );
+            return true;
         }
         false
     }
 
     fn assign(&mut self, node: &Node) -> StepKind {
         let Some(items) = node.as_seq() else {
-            let mut d = Diagnostic::error(codes::WRONG_TYPE, node.span, "`assign` must be a list of `name: value` items")
-                .with_label(format!("expected a list, found {}", node.describe()));
+            let mut d =
+                Diagnostic::error(codes::WRONG_TYPE, node.span, "`assign` must be a list of `name: value` items")
+                    .with_label(format!("expected a list, found {}", node.describe()));
             if node.as_map().is_some() {
                 d = d.with_help("write each assignment as its own list item: `- name: value`");
             }
@@ -233,9 +260,13 @@ impl Lowerer<'_> {
                     }
                 }
                 Some(entries) if entries.len() > 1 => self.diags.push(
-                    Diagnostic::error(codes::WRONG_TYPE, entries[1].0.span, "each assignment item holds one `name: value`")
-                        .with_label("a second assignment in the same item")
-                        .with_help("start a new list item with `- ` for each assignment"),
+                    Diagnostic::error(
+                        codes::WRONG_TYPE,
+                        entries[1].0.span,
+                        "each assignment item holds one `name: value`",
+                    )
+                    .with_label("a second assignment in the same item")
+                    .with_help("start a new list item with `- ` for each assignment"),
                 ),
                 _ => self.wrong_type(item, "an assignment is a `name: value` map", "a map with one key"),
             }
@@ -336,8 +367,12 @@ impl Lowerer<'_> {
         let ok = matches!(value.kind, ValueKind::Bool(_) | ValueKind::Expr(_))
             || (matches!(&value.kind, ValueKind::String(s) if s.starts_with("${")));
         if !ok {
-            let mut d = Diagnostic::error(codes::WRONG_TYPE, node.span, "a condition must be `true`, `false` or a `${...}` expression")
-                .with_label(format!("found {}", node.describe()));
+            let mut d = Diagnostic::error(
+                codes::WRONG_TYPE,
+                node.span,
+                "a condition must be `true`, `false` or a `${...}` expression",
+            )
+            .with_label(format!("found {}", node.describe()));
             if let ValueKind::String(s) = &value.kind {
                 d = d.with_help(format!("write `${{{s}}}`"));
             }
@@ -373,7 +408,12 @@ impl Lowerer<'_> {
             (Some((_, v)), None) => self.for_in(v),
             (None, Some((_, v))) => self.range(v).map(ForSource::Range),
             (None, None) => {
-                self.missing(typos, key_span, "`for` has neither `in` nor `range`", "add `in: ${list}` or `range: [1, 10]`");
+                self.missing(
+                    typos,
+                    key_span,
+                    "`for` has neither `in` nor `range`",
+                    "add `in: ${list}` or `range: [1, 10]`",
+                );
                 None
             }
         };
@@ -393,8 +433,9 @@ impl Lowerer<'_> {
             ValueKind::List(_) | ValueKind::Expr(_) => Some(ForSource::In(value)),
             ValueKind::String(s) if s.starts_with("${") => None,
             _ => {
-                let mut d = Diagnostic::error(codes::WRONG_TYPE, node.span, "`in` must be a list or a `${...}` expression")
-                    .with_label(format!("found {}", node.describe()));
+                let mut d =
+                    Diagnostic::error(codes::WRONG_TYPE, node.span, "`in` must be a list or a `${...}` expression")
+                        .with_label(format!("found {}", node.describe()));
                 if let ValueKind::String(s) = &value.kind {
                     d = d.with_help(format!("to loop over the variable `{s}`, write `${{{s}}}`"));
                 } else if matches!(value.kind, ValueKind::Map(_)) {
@@ -408,15 +449,21 @@ impl Lowerer<'_> {
 
     fn range(&mut self, node: &Node) -> Option<RangeSpec> {
         if node.as_str().is_some() {
-            return self.expression(node, "`range` must be `[start, end]` or a `${...}` expression").map(RangeSpec::Expr);
+            return self
+                .expression(node, "`range` must be `[start, end]` or a `${...}` expression")
+                .map(RangeSpec::Expr);
         }
         let items = node.as_seq().filter(|items| items.len() == 2);
         let Some(items) = items else {
             let found = node.as_seq().map_or_else(|| node.describe().to_string(), |s| format!("a list of {}", s.len()));
             self.diags.push(
-                Diagnostic::error(codes::RANGE_SHAPE, node.span, "`range` must be a list of two numbers: `[start, end]`")
-                    .with_label(format!("found {found}"))
-                    .with_help("both ends are included: `range: [1, 5]` runs 1, 2, 3, 4, 5"),
+                Diagnostic::error(
+                    codes::RANGE_SHAPE,
+                    node.span,
+                    "`range` must be a list of two numbers: `[start, end]`",
+                )
+                .with_label(format!("found {found}"))
+                .with_help("both ends are included: `range: [1, 5]` runs 1, 2, 3, 4, 5"),
             );
             return None;
         };
@@ -428,8 +475,12 @@ impl Lowerer<'_> {
                 ValueKind::String(ref s) if s.starts_with("${") => return None,
                 _ => {
                     self.diags.push(
-                        Diagnostic::error(codes::RANGE_SHAPE, item.span, "a `range` end must be a number or an expression")
-                            .with_label(format!("found {}", item.describe())),
+                        Diagnostic::error(
+                            codes::RANGE_SHAPE,
+                            item.span,
+                            "a `range` end must be a number or an expression",
+                        )
+                        .with_label(format!("found {}", item.describe())),
                     );
                     return None;
                 }
@@ -448,7 +499,8 @@ impl Lowerer<'_> {
         let typos = self.check_keys(entries, PARALLEL_KEYS, "`parallel`");
         let shared = field(entries, "shared").map(|(_, v)| self.shared(v)).unwrap_or_default();
         let exception_policy = field(entries, "exception_policy").and_then(|(_, v)| self.exception_policy(v));
-        let concurrency_limit = field(entries, "concurrency_limit").map(|(_, v)| self.positive_int(v, "concurrency_limit"));
+        let concurrency_limit =
+            field(entries, "concurrency_limit").map(|(_, v)| self.positive_int(v, "concurrency_limit"));
         let body = match (field(entries, "branches"), field(entries, "for")) {
             (Some((bk, _)), Some((fk, _))) => {
                 self.diags.push(
@@ -462,7 +514,12 @@ impl Lowerer<'_> {
             (Some((_, v)), None) => self.branches(v),
             (None, Some((fk, v))) => self.for_loop(fk.span, v).map_or(ParallelBody::Invalid, ParallelBody::For),
             (None, None) => {
-                self.missing(typos, key_span, "`parallel` has neither `branches` nor `for`", "add `branches:` or `for:`");
+                self.missing(
+                    typos,
+                    key_span,
+                    "`parallel` has neither `branches` nor `for`",
+                    "add `branches:` or `for:`",
+                );
                 ParallelBody::Invalid
             }
         };
@@ -479,9 +536,13 @@ impl Lowerer<'_> {
             let Some(name) = self.identifier(item, "shared variable") else { continue };
             if let Some(first) = names.iter().find(|n| n.text == name.text) {
                 self.diags.push(
-                    Diagnostic::error(codes::DUPLICATE_NAME, name.span, format!("`{}` is listed twice in `shared`", name.text))
-                        .with_label("listed again here")
-                        .with_secondary(first.span, "first listed here"),
+                    Diagnostic::error(
+                        codes::DUPLICATE_NAME,
+                        name.span,
+                        format!("`{}` is listed twice in `shared`", name.text),
+                    )
+                    .with_label("listed again here")
+                    .with_secondary(first.span, "first listed here"),
                 );
                 continue;
             }
@@ -495,7 +556,9 @@ impl Lowerer<'_> {
         if text == Some("continueAll") {
             return Some(Name { text: "continueAll".into(), span: node.span });
         }
-        let help = text.and_then(|t| help_for(t, &["continueAll"])).unwrap_or_else(|| "remove it: `continueAll` is the default".into());
+        let help = text
+            .and_then(|t| help_for(t, &["continueAll"]))
+            .unwrap_or_else(|| "remove it: `continueAll` is the default".into());
         self.diags.push(
             Diagnostic::error(codes::INVALID_VALUE, node.span, "`exception_policy` must be `continueAll`")
                 .with_label("the only supported policy is `continueAll`")
@@ -526,17 +589,27 @@ impl Lowerer<'_> {
         if !BRANCHES.contains(&items.len()) {
             let at = items.get(*BRANCHES.end()).map_or(node.span, |n| n.span);
             self.diags.push(
-                Diagnostic::error(codes::TOO_MANY, at, format!("a parallel step needs 2 to 10 branches, found {}", items.len()))
-                    .with_help("with one branch, run its steps without `parallel`; with more than ten, use a parallel `for`"),
+                Diagnostic::error(
+                    codes::TOO_MANY,
+                    at,
+                    format!("a parallel step needs 2 to 10 branches, found {}", items.len()),
+                )
+                .with_help(
+                    "with one branch, run its steps without `parallel`; with more than ten, use a parallel `for`",
+                ),
             );
         }
         let mut branches = Vec::with_capacity(items.len());
         for item in items {
             let Some([(key, body)]) = item.as_map() else {
                 self.diags.push(
-                    Diagnostic::error(codes::STEP_SHAPE, item.span, "a branch must be a map with one key, the branch name")
-                        .with_label(format!("found {}", item.describe()))
-                        .with_help("write `- branch_name:` followed by `steps:`"),
+                    Diagnostic::error(
+                        codes::STEP_SHAPE,
+                        item.span,
+                        "a branch must be a map with one key, the branch name",
+                    )
+                    .with_label(format!("found {}", item.describe()))
+                    .with_help("write `- branch_name:` followed by `steps:`"),
                 );
                 continue;
             };
@@ -550,7 +623,12 @@ impl Lowerer<'_> {
             let steps = match field(entries, "steps") {
                 Some((_, v)) => self.steps(v, &what),
                 None => {
-                    self.missing(typos, name.span, &format!("{what} has no `steps`"), "add `steps:` with the branch's steps");
+                    self.missing(
+                        typos,
+                        name.span,
+                        &format!("{what} has no `steps`"),
+                        "add `steps:` with the branch's steps",
+                    );
                     Vec::new()
                 }
             };
@@ -572,7 +650,11 @@ impl Lowerer<'_> {
             return self.expression(node, message).map(Retry::Policy);
         }
         let Some(entries) = node.as_map() else {
-            self.wrong_type(node, "`retry` must be a policy expression or a map with `predicate`, `max_retries` and `backoff`", "a map");
+            self.wrong_type(
+                node,
+                "`retry` must be a policy expression or a map with `predicate`, `max_retries` and `backoff`",
+                "a map",
+            );
             return None;
         };
         let typos = self.check_keys(entries, RETRY_KEYS, "`retry`");
@@ -581,22 +663,26 @@ impl Lowerer<'_> {
         let backoff = field(entries, "backoff").and_then(|(_, v)| self.backoff(v));
         for key in RETRY_KEYS {
             if field(entries, key).is_none() {
-                self.missing(typos, 
-                    node.span,
-                    &format!("custom `retry` has no `{key}`"),
-                    "a custom retry policy needs `predicate`, `max_retries` and `backoff`; or use `retry: ${http.default_retry}`",
-                );
+                let help = "a custom retry policy needs `predicate`, `max_retries` and `backoff`; \
+                            or use `retry: ${http.default_retry}`";
+                self.missing(typos, node.span, &format!("custom `retry` has no `{key}`"), help);
             }
         }
-        Some(Retry::Custom(CustomRetry { predicate, max_retries, backoff, span: node.span }))
+        Some(Retry::Custom(Box::new(CustomRetry { predicate, max_retries, backoff, span: node.span })))
     }
 
     fn backoff(&mut self, node: &Node) -> Option<Backoff> {
         if node.as_str().is_some() {
-            return self.expression(node, "`backoff` must be a map or an expression such as `${retry.default_backoff}`").map(Backoff::Expr);
+            return self
+                .expression(node, "`backoff` must be a map or an expression such as `${retry.default_backoff}`")
+                .map(Backoff::Expr);
         }
         let Some(entries) = node.as_map() else {
-            self.wrong_type(node, "`backoff` must be a map with `initial_delay`, `max_delay` and `multiplier`", "a map");
+            self.wrong_type(
+                node,
+                "`backoff` must be a map with `initial_delay`, `max_delay` and `multiplier`",
+                "a map",
+            );
             return None;
         };
         self.check_keys(entries, BACKOFF_KEYS, "`backoff`");
@@ -653,11 +739,14 @@ impl Lowerer<'_> {
             return;
         }
         self.diags.push(
-            Diagnostic::error(codes::MISSING_KEY, at, message.to_string()).with_label("required key missing").with_help(help.to_string()),
+            Diagnostic::error(codes::MISSING_KEY, at, message.to_string())
+                .with_label("required key missing")
+                .with_help(help.to_string()),
         );
     }
 }
 
 fn kind_help() -> String {
-    "add one of `assign`, `call`, `switch`, `for`, `parallel`, `raise`, `try`, `return`, `steps`, or a `next`".to_string()
+    "add one of `assign`, `call`, `switch`, `for`, `parallel`, `raise`, `try`, `return`, `steps`, or a `next`"
+        .to_string()
 }

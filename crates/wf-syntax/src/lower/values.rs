@@ -22,22 +22,19 @@ impl Lowerer<'_> {
             },
             NodeKind::Seq(items) => ValueKind::List(items.iter().map(|n| self.value(n)).collect()),
             NodeKind::Map(entries) => ValueKind::Map(
-                entries
-                    .iter()
-                    .map(|(k, v)| MapEntry { key: self.map_key(k), value: self.value(v) })
-                    .collect(),
+                entries.iter().map(|(k, v)| MapEntry { key: self.map_key(k), value: self.value(v) }).collect(),
             ),
         };
         Value { kind, span: node.span }
     }
 
     fn map_key(&mut self, key: &Node) -> MapKey {
-        if let Some(s) = key.as_scalar() {
-            if s.kind == ScalarKind::Str && s.text.starts_with("${") {
-                if let Template::Expr(e) = self.template(key, s) {
-                    return MapKey::Expr(e);
-                }
-            }
+        if let Some(s) = key.as_scalar()
+            && s.kind == ScalarKind::Str
+            && s.text.starts_with("${")
+            && let Template::Expr(e) = self.template(key, s)
+        {
+            return MapKey::Expr(e);
         }
         MapKey::Name(Name { text: key.key_text().unwrap_or_default().to_string(), span: key.span })
     }
@@ -88,7 +85,8 @@ impl Lowerer<'_> {
         }
         let offsets = ScalarOffsets::compute(&self.src.text, key.span, s);
         let len = s.text.len();
-        let map = |a: usize, b: usize| if a >= len { Span::empty(offsets.get(len)) } else { offsets.span(a, b.min(len)) };
+        let map =
+            |a: usize, b: usize| if a >= len { Span::empty(offsets.get(len)) } else { offsets.span(a, b.min(len)) };
         let (expr, error) = parse_place(&s.text, &map);
         match error {
             Some(d) => {

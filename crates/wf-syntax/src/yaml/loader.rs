@@ -18,10 +18,10 @@ const MAX_ALIAS_NODES: usize = 1_000_000;
 /// Returns `None` when the file is empty or cannot be parsed; every problem found is in the
 /// diagnostics. Never panics.
 pub fn load(source: &SourceFile) -> (Option<Node>, Vec<Diagnostic>) {
-    if source.is_json() {
-        if let Some(d) = check_json_syntax(source) {
-            return (None, vec![d]);
-        }
+    if source.is_json()
+        && let Some(d) = check_json_syntax(source)
+    {
+        return (None, vec![d]);
     }
     let mut relaxed: Option<Relaxed> = None;
     let mut attempts = 0;
@@ -94,13 +94,7 @@ struct Loader<'a> {
 
 impl<'a> Loader<'a> {
     fn new(source: &'a SourceFile, c2b: CharToByte) -> Loader<'a> {
-        Loader {
-            source,
-            diags: Vec::new(),
-            c2b,
-            anchors: HashMap::new(),
-            alias_budget: MAX_ALIAS_NODES,
-        }
+        Loader { source, diags: Vec::new(), c2b, anchors: HashMap::new(), alias_budget: MAX_ALIAS_NODES }
     }
 
     fn span(&self, s: saphyr_parser::Span) -> Span {
@@ -281,6 +275,16 @@ impl<'a> Loader<'a> {
     }
 
     fn check_duplicate_keys(&mut self, entries: &[(Node, Node)]) {
+        // Most maps are small: a linear scan beats hashing there.
+        if entries.len() <= 8 && entries.iter().all(|(k, _)| k.key_text().is_some()) {
+            for (i, (key, _)) in entries.iter().enumerate() {
+                let text = key.key_text();
+                if let Some((first, _)) = entries[..i].iter().find(|(k, _)| k.key_text() == text) {
+                    self.duplicate_key(text.unwrap_or_default(), key.span, first.span);
+                }
+            }
+            return;
+        }
         let mut seen: HashMap<&str, Span> = HashMap::with_capacity(entries.len());
         for (key, _) in entries {
             let Some(text) = key.key_text() else {
@@ -291,16 +295,20 @@ impl<'a> Loader<'a> {
                 continue;
             };
             if let Some(&first) = seen.get(text) {
-                self.diags.push(
-                    Diagnostic::error(codes::DUPLICATE_KEY, key.span, format!("duplicate key `{text}`"))
-                        .with_label("defined again here")
-                        .with_secondary(first, "first defined here")
-                        .with_help("a map holds each key once; remove or rename one of them"),
-                );
+                self.duplicate_key(text, key.span, first);
             } else {
                 seen.insert(text, key.span);
             }
         }
+    }
+
+    fn duplicate_key(&mut self, text: &str, again: Span, first: Span) {
+        self.diags.push(
+            Diagnostic::error(codes::DUPLICATE_KEY, again, format!("duplicate key `{text}`"))
+                .with_label("defined again here")
+                .with_secondary(first, "first defined here")
+                .with_help("a map holds each key once; remove or rename one of them"),
+        );
     }
 
     fn scan_error(&self, e: &ScanError) -> Diagnostic {
@@ -315,9 +323,13 @@ impl<'a> Loader<'a> {
         }
         let width = text.get(at as usize..).and_then(|s| s.chars().next()).map_or(0, |c| to_u32(c.len_utf8()));
         if info.contains("mapping values are not allowed") && line_at(text, at).contains("${") {
-            return Diagnostic::error(codes::YAML_SYNTAX, Span::new(at, at + width), "`: ` inside an unquoted expression")
-                .with_label("YAML reads this `: ` as the start of a new key")
-                .with_help("quote the whole value: '${\"a: \" + b}' (single quotes outside, double quotes inside)");
+            return Diagnostic::error(
+                codes::YAML_SYNTAX,
+                Span::new(at, at + width),
+                "`: ` inside an unquoted expression",
+            )
+            .with_label("YAML reads this `: ` as the start of a new key")
+            .with_help("quote the whole value: '${\"a: \" + b}' (single quotes outside, double quotes inside)");
         }
         let (message, help) = explain_scan_error(info);
         Diagnostic::error(codes::YAML_SYNTAX, Span::new(at, at + width), message)
@@ -397,18 +409,23 @@ fn check_json_syntax(source: &SourceFile) -> Option<Diagnostic> {
     let message = full.split(" at line ").next().unwrap_or(&full).to_string();
     let before = source.text[..at].trim_end();
     let closes = matches!(source.text[at..].chars().next(), Some(']' | '}'));
-    if message.starts_with("trailing comma") || (message == "expected value" && closes && before.ends_with(',')) {
-        if let Some(comma) = source.text[..at].rfind(',') {
-            return Some(
-                Diagnostic::error(codes::JSON_SYNTAX, Span::new(to_u32(comma), to_u32(comma + 1)), "trailing comma in JSON")
-                    .with_label("remove this comma")
-                    .with_help("JSON does not allow a comma after the last item of a list or map"),
-            );
-        }
+    let trailing_comma =
+        message.starts_with("trailing comma") || (message == "expected value" && closes && before.ends_with(','));
+    if trailing_comma && let Some(comma) = source.text[..at].rfind(',') {
+        let span = Span::new(to_u32(comma), to_u32(comma + 1));
+        return Some(
+            Diagnostic::error(codes::JSON_SYNTAX, span, "trailing comma in JSON")
+                .with_label("remove this comma")
+                .with_help("JSON does not allow a comma after the last item of a list or map"),
+        );
     }
     let width = source.text[at..].chars().next().map_or(0, char::len_utf8);
     Some(
-        Diagnostic::error(codes::JSON_SYNTAX, Span::new(to_u32(at), to_u32(at + width)), format!("invalid JSON: {message}"))
-            .with_label(message),
+        Diagnostic::error(
+            codes::JSON_SYNTAX,
+            Span::new(to_u32(at), to_u32(at + width)),
+            format!("invalid JSON: {message}"),
+        )
+        .with_label(message),
     )
 }

@@ -42,10 +42,10 @@ fn resolve_number(text: &str) -> Resolved {
             Err(_) => Resolved::IntOverflow,
         };
     }
-    if is_core_float(digits) {
-        if let Ok(x) = text.parse::<f64>() {
-            return Resolved::Kind(ScalarKind::Double(x));
-        }
+    if is_core_float(digits)
+        && let Ok(x) = text.parse::<f64>()
+    {
+        return Resolved::Kind(ScalarKind::Double(x));
     }
     Resolved::Kind(ScalarKind::Str)
 }
