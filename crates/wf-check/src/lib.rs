@@ -1,5 +1,52 @@
 //! wfkit's checker: names, control flow, variables and types of a parsed workflow, against
 //! the standard-library table in [`stdlib`].
+//!
+//! [`check`] is the one entry point that the CLI, the language server and `wf-test` share:
+//! it parses, checks, applies `# wf-ignore` comments and sorts the diagnostics.
 
+mod calls;
+mod cfg;
+pub mod codes;
+mod flow;
+mod infer;
+mod model;
+mod program;
+mod report;
 pub mod stdlib;
+mod suppress;
 pub mod ty;
+
+use wf_syntax::ast::Workflow;
+use wf_syntax::{Diagnostic, Parsed, SourceFile, parse_workflow};
+
+pub use suppress::apply_comments;
+
+/// A checked file: the parse result and every diagnostic (syntax and semantic).
+#[derive(Debug)]
+pub struct Checked {
+    /// The parsed workflow.
+    pub parsed: Parsed,
+    /// All diagnostics, sorted by position, after `# wf-ignore` comments.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses and checks one file.
+pub fn check(source: &SourceFile) -> Checked {
+    let parsed = parse_workflow(source);
+    let mut diagnostics = parsed.diagnostics.clone();
+    if let Some(workflow) = &parsed.workflow {
+        diagnostics.extend(check_workflow(workflow));
+    }
+    apply_comments(source, &mut diagnostics);
+    diagnostics.sort_by(|a, b| (a.span.start, a.span.end, a.code).cmp(&(b.span.start, b.span.end, b.code)));
+    diagnostics.dedup();
+    Checked { parsed, diagnostics }
+}
+
+/// The semantic diagnostics of a parsed workflow (no syntax diagnostics).
+pub fn check_workflow(workflow: &Workflow) -> Vec<Diagnostic> {
+    let (model, mut diags) = model::Model::new(workflow);
+    let types = model.infer_types();
+    diags.extend(report::report(&model, &types));
+    diags
+}

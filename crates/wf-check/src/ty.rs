@@ -126,6 +126,10 @@ pub struct Ty {
     pub fields: Option<Rc<Fields>>,
     /// When it may be a list: the type of the elements.
     pub elem: Option<Rc<Ty>>,
+    /// Whether the value (or part of it) comes from outside the workflow: the result of a
+    /// blocking call such as `http.get`. Mistakes on such values are reported as warnings,
+    /// since the workflow's author may rely on an environment the checker cannot see.
+    pub external: bool,
 }
 
 /// How deep shapes may nest before they are forgotten (keeps inference finite).
@@ -134,7 +138,7 @@ const MAX_DEPTH: usize = 6;
 impl Ty {
     /// A type of these kinds, with nothing more known.
     pub const fn of(kinds: Kinds) -> Ty {
-        Ty { kinds, fields: None, elem: None }
+        Ty { kinds, fields: None, elem: None, external: false }
     }
 
     /// Anything.
@@ -149,12 +153,12 @@ impl Ty {
 
     /// A list whose elements have type `elem`.
     pub fn list_of(elem: Ty) -> Ty {
-        Ty { kinds: Kinds::LIST, fields: None, elem: Some(Rc::new(elem)) }
+        Ty { kinds: Kinds::LIST, fields: None, elem: Some(Rc::new(elem)), external: false }
     }
 
     /// A map with these fields.
     pub fn map_of(entries: Vec<(String, Ty)>, closed: bool) -> Ty {
-        Ty { kinds: Kinds::MAP, fields: Some(Rc::new(Fields { entries, closed })), elem: None }
+        Ty { kinds: Kinds::MAP, fields: Some(Rc::new(Fields { entries, closed })), elem: None, external: false }
     }
 
     /// A closed map built from `(name, type)` pairs.
@@ -177,8 +181,9 @@ impl Ty {
             return self.clone();
         }
         let kinds = self.kinds.or(other.kinds);
+        let external = self.external || other.external;
         if depth >= MAX_DEPTH {
-            return Ty::of(kinds);
+            return Ty { external, ..Ty::of(kinds) };
         }
         let fields = union_part(self, other, Kinds::MAP, |t| t.fields.clone(), |a, b| {
             Rc::new(union_fields(a, b, depth))
@@ -186,25 +191,32 @@ impl Ty {
         let elem = union_part(self, other, Kinds::LIST, |t| t.elem.clone(), |a, b| {
             Rc::new(a.union_at(b, depth + 1))
         });
-        Ty { kinds, fields, elem }
+        Ty { kinds, fields, elem, external }
+    }
+
+    /// The same type, marked as coming from outside the workflow.
+    pub fn external(self) -> Ty {
+        Ty { external: true, ..self }
     }
 
     /// The type of field `name` when the value is a map: `None` when the map certainly has
     /// no such field (a closed shape without it).
     pub fn field(&self, name: &str) -> Option<Ty> {
-        match &self.fields {
-            None => Some(Ty::any()),
+        let t = match &self.fields {
+            None => Ty::any(),
             Some(f) => match f.entries.iter().find(|(k, _)| k == name) {
-                Some((_, t)) => Some(t.clone()),
-                None if f.closed => None,
-                None => Some(Ty::any()),
+                Some((_, t)) => t.clone(),
+                None if f.closed => return None,
+                None => Ty::any(),
             },
-        }
+        };
+        Some(Ty { external: self.external || t.external, ..t })
     }
 
     /// The element type when the value is a list.
     pub fn element(&self) -> Ty {
-        self.elem.as_deref().cloned().unwrap_or_else(Ty::any)
+        let t = self.elem.as_deref().cloned().unwrap_or_else(Ty::any);
+        Ty { external: self.external || t.external, ..t }
     }
 
     /// Cuts shapes deeper than the limit, so that recursive assignments stay finite.
@@ -214,7 +226,7 @@ impl Ty {
 
     fn bounded_at(self, depth: usize) -> Ty {
         if depth >= MAX_DEPTH {
-            return Ty::of(self.kinds);
+            return Ty { external: self.external, ..Ty::of(self.kinds) };
         }
         let elem = self.elem.map(|e| Rc::new((*e).clone().bounded_at(depth + 1)));
         let fields = self.fields.map(|f| {
@@ -223,7 +235,7 @@ impl Ty {
                 closed: f.closed,
             })
         });
-        Ty { kinds: self.kinds, fields, elem }
+        Ty { kinds: self.kinds, fields, elem, external: self.external }
     }
 }
 

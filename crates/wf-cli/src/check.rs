@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use wf_syntax::{Diagnostic, Severity, SourceFile, codes, parse_workflow};
+use wf_syntax::{Diagnostic, Severity, SourceFile, codes};
 
 use crate::files::{Input, collect_inputs};
 use crate::render::{JsonReport, JsonSkipped, JsonSummary, render_human, to_json_diagnostic};
@@ -39,9 +39,9 @@ pub enum FileOutcome {
     Unreadable(String, String),
 }
 
-/// Checks one already-loaded file.
+/// Checks one already-loaded file: syntax, structure, names, flow, types and lints.
 pub fn check_source(source: &SourceFile) -> Vec<Diagnostic> {
-    parse_workflow(source).diagnostics
+    wf_check::check(source).diagnostics
 }
 
 fn check_input(input: &Input) -> FileOutcome {
@@ -158,6 +158,9 @@ fn write_json(
             FileOutcome::Unreadable(name, reason) => writeln!(err, "error: cannot read `{name}`: {reason}")?,
         }
     }
-    serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &report).map_err(|e| match e.io_error_kind() {
+        Some(kind) => std::io::Error::from(kind),
+        None => std::io::Error::other(e),
+    })?;
     writeln!(out)
 }

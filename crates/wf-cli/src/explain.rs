@@ -2,11 +2,10 @@
 
 use std::io::Write;
 
-use wf_syntax::codes;
 
 /// Prints the title and doc of `code`; returns the exit code (2 for an unknown code).
 pub fn run_explain(code: &str, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
-    match codes::lookup(code) {
+    match wf_check::codes::lookup(code) {
         Some(info) => {
             writeln!(out, "{} ({}): {}\n", info.code, info.name, info.title)?;
             writeln!(out, "{}", info.doc)?;
@@ -14,7 +13,7 @@ pub fn run_explain(code: &str, out: &mut dyn Write, err: &mut dyn Write) -> std:
         }
         None => {
             writeln!(err, "error: unknown diagnostic code `{code}`")?;
-            let known: Vec<&str> = codes::SYNTAX_CODES.iter().map(|c| c.code).collect();
+            let known: Vec<&str> = wf_check::codes::all_codes().map(|c| c.code).collect();
             writeln!(err, "known codes: {}", known.join(", "))?;
             Ok(2)
         }

@@ -19,36 +19,60 @@ Usage:
   wf --version | --help
 ";
 
+/// Why `wf` stopped early.
+enum Failure {
+    /// The command line is wrong: say why and show the usage.
+    Usage(String),
+    /// Writing the output failed (a closed pipe ends quietly).
+    Io(std::io::Error),
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure::Usage(message)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Failure {
+        Failure::Usage(message.to_string())
+    }
+}
+
 fn main() -> ExitCode {
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr().lock();
-    let code = match run(&mut out, &mut err) {
+    let code = match run(&mut out, &mut err).and_then(|code| out.flush().map(|()| code).map_err(Failure::Io)) {
         Ok(code) => code,
-        Err(message) => {
+        Err(Failure::Usage(message)) => {
             let _ = writeln!(err, "error: {message}\n\n{USAGE}");
             2
         }
+        Err(Failure::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => 141,
+        Err(Failure::Io(e)) => {
+            let _ = writeln!(err, "error: {e}");
+            2
+        }
     };
-    let _ = out.flush();
     ExitCode::from(u8::try_from(code).unwrap_or(2))
 }
 
-fn run(out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, String> {
+fn run(out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, Failure> {
     use lexopt::prelude::*;
     let mut parser = lexopt::Parser::from_env();
     let command = match parser.next().map_err(|e| e.to_string())? {
         Some(Value(cmd)) => cmd.string().map_err(|e| e.to_string())?,
         Some(Long("help") | Short('h')) | None => {
-            write!(out, "{USAGE}").map_err(|e| e.to_string())?;
+            write!(out, "{USAGE}").map_err(Failure::Io)?;
             return Ok(0);
         }
         Some(Long("version") | Short('V')) => {
-            writeln!(out, "wf {}", env!("CARGO_PKG_VERSION")).map_err(|e| e.to_string())?;
+            writeln!(out, "wf {}", env!("CARGO_PKG_VERSION")).map_err(Failure::Io)?;
             return Ok(0);
         }
-        Some(other) => return Err(other.unexpected().to_string()),
+        Some(other) => return Err(other.unexpected().to_string().into()),
     };
-    let io = |r: std::io::Result<i32>| r.map_err(|e| e.to_string());
+    let io = |r: std::io::Result<i32>| r.map_err(Failure::Io);
     match command.as_str() {
         "check" => io(run_check(&check_options(&mut parser)?, out, err)),
         "explain" => {
@@ -56,17 +80,17 @@ fn run(out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, String> {
             while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
                 match arg {
                     Value(v) if code.is_none() => code = Some(v.string().map_err(|e| e.to_string())?),
-                    other => return Err(other.unexpected().to_string()),
+                    other => return Err(other.unexpected().to_string().into()),
                 }
             }
             let code = code.ok_or("`wf explain` needs a code, e.g. `wf explain WF120`")?;
             io(run_explain(&code, out, err))
         }
         "help" => {
-            write!(out, "{USAGE}").map_err(|e| e.to_string())?;
+            write!(out, "{USAGE}").map_err(Failure::Io)?;
             Ok(0)
         }
-        other => Err(format!("unknown command `{other}`")),
+        other => Err(format!("unknown command `{other}`").into()),
     }
 }
 

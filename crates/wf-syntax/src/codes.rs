@@ -14,20 +14,24 @@ pub struct CodeInfo {
     pub doc: &'static str,
 }
 
-macro_rules! codes {
-    ($( $konst:ident = $code:literal, $name:literal, $title:literal, $doc:literal; )*) => {
+/// Defines diagnostic code constants and their registry slice:
+/// `define_codes! { LIST; CONST = "WF123", "kebab-name", "title", "doc"; ... }`.
+#[macro_export]
+macro_rules! define_codes {
+    ($list:ident; $( $konst:ident = $code:literal, $name:literal, $title:literal, $doc:literal; )*) => {
         $(
             #[doc = $title]
             pub const $konst: &str = $code;
         )*
-        /// Every `WF1xx` code, in numeric order.
-        pub const SYNTAX_CODES: &[CodeInfo] = &[
-            $( CodeInfo { code: $code, name: $name, title: $title, doc: $doc }, )*
+        /// The codes defined here, in numeric order.
+        pub const $list: &[$crate::codes::CodeInfo] = &[
+            $( $crate::codes::CodeInfo { code: $code, name: $name, title: $title, doc: $doc }, )*
         ];
     };
 }
 
-codes! {
+define_codes! {
+    SYNTAX_CODES;
     NOT_A_WORKFLOW = "WF100", "not-a-workflow", "the file is not a workflow definition",
         "A workflow file is either a list of steps or a map with a `main` workflow (and optional subworkflows). A file with neither is probably some other YAML or JSON document; when a folder is checked such files are skipped.";
     YAML_SYNTAX = "WF101", "yaml-syntax", "the file is not valid YAML",

@@ -124,7 +124,7 @@ pub static FUNCTIONS: &[Function] = &[
     f("math.min", &[req("x", NUM), req("y", NUM)], k(NUM), &["TypeError"], "the smaller of two numbers"),
     // sys (§6.10).
     f("sys.get_env", &[req("name", STR), opt("default", STR.or(NULL), None)], k(STR.or(NULL)), &["TypeError"], "an environment variable, or `default` when unset"),
-    blocking(f("sys.log", &[opt("data", ANY, None), limited(opt("severity", STR, Some("\"DEFAULT\"")), Allowed::OneOf(SEVERITIES)), opt("text", STR.or(NUM).or(BOOL), None), opt("json", MAP, None), opt("timeout", NUM, None)], k(NULL), &["TypeError"], "writes a log entry")),
+    blocking(f("sys.log", &[opt("data", ANY, None), limited(opt("severity", STR, Some("\"DEFAULT\"")), Allowed::OneOf(SEVERITIES)), opt("text", ANY, None), opt("json", MAP, None), opt("timeout", NUM, None)], k(NULL), &["TypeError"], "writes a log entry")),
     f("sys.now", &[], k(Kinds::DOUBLE), &[], "seconds since the Unix epoch"),
     blocking(f("sys.sleep", &[limited(req("seconds", NUM), Allowed::Range(0.0, YEAR_SECONDS))], k(NULL), &["ValueError", "TypeError"], "waits for a number of seconds (at most one year)")),
     blocking(f("sys.sleep_until", &[req("time", STR)], k(NULL), &["ValueError", "TypeError"], "waits until an RFC 3339 time")),

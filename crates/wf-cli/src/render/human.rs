@@ -1,7 +1,7 @@
 //! Terminal rendering with ariadne (byte-indexed spans).
 
 use ariadne::{Config, IndexType, Label, Report, ReportKind, Source};
-use wf_syntax::{Diagnostic, Severity, SourceFile, codes};
+use wf_syntax::{Diagnostic, Severity, SourceFile};
 
 /// Renders `diags` of `file` as rustc-style reports. `color` adds ANSI colours.
 pub fn render_human(file: &SourceFile, diags: &[Diagnostic], color: bool) -> String {
@@ -36,7 +36,7 @@ pub fn render_human(file: &SourceFile, diags: &[Diagnostic], color: bool) -> Str
         if let Some(help) = &d.help {
             report = report.with_help(help);
         }
-        if let Some(info) = codes::lookup(d.code) {
+        if let Some(info) = wf_check::codes::lookup(d.code) {
             report = report.with_note(format!("`wf explain {}` for more about {}", info.code, info.name));
         }
         // Writing into a Vec cannot fail; a rendering error would only lose this report.

@@ -88,7 +88,7 @@ pub(crate) fn keyword(ident: &str) -> Option<Keyword> {
         "in" => Keyword::In,
         "true" | "True" | "TRUE" => Keyword::True,
         "false" | "False" | "FALSE" => Keyword::False,
-        "null" => Keyword::Null,
+        "null" | "Null" | "NULL" => Keyword::Null,
         _ => return None,
     })
 }

@@ -69,6 +69,9 @@ pub fn parse_template(text: &str, map: SpanMap<'_>) -> (Template, Vec<Diagnostic
             .with_help("GCW does not interpolate; join the parts inside one expression with `+`"),
         );
     }
+    // A broken expression becomes one `Error` node, so that later passes stay quiet about it
+    // (the language server re-parses the text when it needs the partial tree).
+    let expr = if error.is_some() { Expr { kind: super::ExprKind::Error, span: expr.span } } else { expr };
     diags.extend(error);
     let chars = body.chars().count();
     if chars > MAX_EXPRESSION_CHARS {

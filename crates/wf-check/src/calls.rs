@@ -1,0 +1,171 @@
+//! `call` steps: the target (a standard-library function, a connector or a subworkflow),
+//! its named arguments, and the type of its result.
+
+use wf_syntax::ast::{Arg, Call, ValueKind};
+use wf_syntax::suggest::did_you_mean;
+use wf_syntax::Diagnostic;
+
+use crate::codes;
+use crate::infer::{ExprCx, SubCall, literal_of_value, result_type};
+use crate::stdlib::{self, Function, Status};
+use crate::ty::Ty;
+
+/// Keys of a connector's `connector_params` argument.
+const CONNECTOR_PARAMS: &[&str] = &["timeout", "polling_policy", "skip_polling", "scopes"];
+
+/// Checks a `call` step (when `cx` reports) and returns the type of its result.
+pub(crate) fn call_step(cx: &mut ExprCx<'_, '_>, call: &Call) -> Ty {
+    let name = call.function.text.as_str();
+    let args: Vec<(&Arg, Ty)> = call.args.iter().map(|a| (a, cx.value(&a.value))).collect();
+    if let Some(target) = cx.model.sub_index(name) {
+        return subworkflow_call(cx, target, call, &args);
+    }
+    if let Some(f) = stdlib::function(name) {
+        return function_call(cx, f, call, &args);
+    }
+    if stdlib::is_connector(name) {
+        if let Some((arg, _)) = args.iter().find(|(a, _)| a.name.text == "connector_params") {
+            connector_params(cx, arg);
+        }
+        return Ty::any();
+    }
+    if stdlib::value(name).is_some() {
+        report(
+            cx,
+            Diagnostic::error(codes::NOT_CALLABLE, call.function.span, format!("`{name}` is a value, not a function"))
+                .with_label("cannot be called"),
+        );
+        return Ty::any();
+    }
+    let candidates: Vec<&str> = stdlib::FUNCTIONS
+        .iter()
+        .map(|f| f.name)
+        .chain(cx.model.subs.iter().map(|s| s.sub.name.text.as_str()))
+        .collect();
+    let mut d = Diagnostic::error(codes::UNKNOWN_CALL, call.function.span, format!("unknown call target `{name}`"))
+        .with_label("no such function, connector or subworkflow");
+    d = match did_you_mean(name, candidates.iter().copied()) {
+        Some(s) => d.with_help(format!("did you mean `{s}`?")),
+        None if name.starts_with("googleapis.") => {
+            d.with_help("connector names have the form `googleapis.SERVICE.VERSION.RESOURCE.METHOD`")
+        }
+        None => d.with_help("define a subworkflow with this name, or call a standard-library function"),
+    };
+    report(cx, d);
+    Ty::any()
+}
+
+fn report(cx: &mut ExprCx<'_, '_>, d: Diagnostic) {
+    if let Some(diags) = cx.diags.as_deref_mut() {
+        diags.push(d);
+    }
+}
+
+fn subworkflow_call(cx: &mut ExprCx<'_, '_>, target: usize, call: &Call, args: &[(&Arg, Ty)]) -> Ty {
+    let sub = cx.model.subs[target].sub;
+    let names: Vec<&str> = sub.params.iter().map(|p| p.name.text.as_str()).collect();
+    let mut by_param = Vec::with_capacity(args.len());
+    for (arg, t) in args {
+        match names.iter().position(|n| *n == arg.name.text) {
+            Some(i) => by_param.push((i, t.clone())),
+            None => {
+                let mut d = Diagnostic::error(
+                    codes::UNKNOWN_ARGUMENT,
+                    arg.name.span,
+                    format!("subworkflow `{}` has no parameter `{}`", sub.name.text, arg.name.text),
+                )
+                .with_label("unknown argument")
+                .with_secondary(sub.name.span, "the subworkflow is defined here");
+                d = match did_you_mean(&arg.name.text, names.iter().copied()) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None if names.is_empty() => d.with_help("it takes no parameters"),
+                    None => d.with_help(format!("its parameters are: {}", names.join(", "))),
+                };
+                report(cx, d);
+            }
+        }
+    }
+    for p in sub.params.iter().filter(|p| p.default.is_none()) {
+        if !args.iter().any(|(a, _)| a.name.text == p.name.text) {
+            report(
+                cx,
+                Diagnostic::error(
+                    codes::MISSING_ARGUMENT,
+                    call.function.span,
+                    format!("missing argument `{}` for subworkflow `{}`", p.name.text, sub.name.text),
+                )
+                .with_label(format!("`{}` is required", p.name.text))
+                .with_secondary(p.name.span, "declared here without a default")
+                .with_help(format!("add `{}: ...` under `args`", p.name.text)),
+            );
+        }
+    }
+    cx.sub_calls.push(SubCall { callee: target, args: by_param });
+    cx.types.subs[target].returns.clone()
+}
+
+fn function_call(cx: &mut ExprCx<'_, '_>, f: &'static Function, call: &Call, args: &[(&Arg, Ty)]) -> Ty {
+    if f.status == Status::Preview {
+        return result_type(f, &[]).external();
+    }
+    let mut positional = vec![Ty::any(); f.params.len()];
+    for (arg, t) in args {
+        match f.params.iter().position(|p| p.name == arg.name.text) {
+            Some(i) => {
+                positional[i] = t.clone();
+                cx.check_argument(f, &f.params[i], arg.value.span, t, literal_of_value(&arg.value));
+            }
+            None => {
+                let names: Vec<&str> = f.params.iter().map(|p| p.name).collect();
+                let mut d = Diagnostic::error(
+                    codes::UNKNOWN_PARAMETER,
+                    arg.name.span,
+                    format!("`{}` has no parameter `{}`", f.name, arg.name.text),
+                )
+                .with_label("unknown argument");
+                d = match did_you_mean(&arg.name.text, names.iter().copied()) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None if names.is_empty() => d.with_help(format!("`{}` takes no arguments", f.name)),
+                    None => d.with_help(format!("the signature is `{}`", f.signature())),
+                };
+                report(cx, d);
+            }
+        }
+    }
+    for p in f.params.iter().filter(|p| p.required) {
+        if !args.iter().any(|(a, _)| a.name.text == p.name) {
+            let at = call.args_span.unwrap_or(call.function.span);
+            report(
+                cx,
+                Diagnostic::error(codes::MISSING_PARAMETER, at, format!("`{}` needs the argument `{}`", f.name, p.name))
+                    .with_label(format!("`{}` missing", p.name))
+                    .with_help(format!("the signature is `{}`", f.signature())),
+            );
+        }
+    }
+    let result = result_type(f, &positional);
+    if f.blocking { result.external() } else { result }
+}
+
+fn connector_params(cx: &mut ExprCx<'_, '_>, arg: &Arg) {
+    let ValueKind::Map(entries) = &arg.value.kind else { return };
+    for entry in entries {
+        if let wf_syntax::ast::MapKey::Name(n) = &entry.key
+            && !CONNECTOR_PARAMS.contains(&n.text.as_str())
+        {
+            let mut d = Diagnostic::error(
+                codes::UNKNOWN_PARAMETER,
+                n.span,
+                format!("`connector_params` has no field `{}`", n.text),
+            )
+            .with_label("unknown connector parameter");
+            d = match did_you_mean(&n.text, CONNECTOR_PARAMS.iter().copied()) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help(format!("the fields are: {}", CONNECTOR_PARAMS.join(", "))),
+            };
+            report(cx, d);
+        }
+    }
+}
+
+

@@ -1,0 +1,217 @@
+//! An index of one subworkflow's steps: which list (block) each step is in, how blocks nest,
+//! and which jump regions (loop bodies, parallel branches, except blocks) they belong to.
+//! `next` targets are resolved here, following GCW's rules for jumping between blocks.
+
+use std::collections::HashMap;
+
+use wf_syntax::ast::{ParallelBody, Step, StepBody, StepKind, Subworkflow};
+
+/// Index of a step in [`SubIndex::steps`].
+pub(crate) type StepId = usize;
+/// Index of a block in [`SubIndex::blocks`].
+pub(crate) type BlockId = usize;
+/// Index of a region in [`SubIndex::regions`].
+pub(crate) type RegionId = usize;
+
+/// What starts a jump region: `next` may not cross its boundary. (An `except` block is no
+/// boundary: GCW's samples jump from one to an outer step.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RegionKind {
+    /// The subworkflow's own steps.
+    Root,
+    /// A `for` body (`parallel` for a parallel `for`).
+    Loop { parallel: bool },
+    /// A parallel branch.
+    Branch,
+}
+
+#[derive(Debug)]
+pub(crate) struct Region {
+    pub kind: RegionKind,
+}
+
+#[derive(Debug)]
+pub(crate) struct Block {
+    pub parent: Option<BlockId>,
+    pub region: RegionId,
+    /// The step whose body holds this block (`None` for the subworkflow's own steps).
+    pub owner: Option<StepId>,
+}
+
+#[derive(Debug)]
+pub(crate) struct StepRef<'a> {
+    pub step: &'a Step,
+    pub block: BlockId,
+    /// The step before it in the same list.
+    pub prev: Option<StepId>,
+}
+
+/// Why a `next: NAME` could not be resolved.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum JumpError {
+    /// No step has the name.
+    Unknown,
+    /// Steps have the name, but none is visible from here.
+    NotVisible(StepId),
+    /// Several visible steps have the name.
+    Ambiguous(Vec<StepId>),
+}
+
+/// The index of one subworkflow.
+#[derive(Debug)]
+pub(crate) struct SubIndex<'a> {
+    pub steps: Vec<StepRef<'a>>,
+    pub blocks: Vec<Block>,
+    pub regions: Vec<Region>,
+    by_name: HashMap<&'a str, Vec<StepId>>,
+    by_address: HashMap<usize, StepId>,
+    /// The step being indexed (owner of the blocks found in its body).
+    current: Option<StepId>,
+}
+
+impl<'a> SubIndex<'a> {
+    /// Indexes every step of `sub`, nested ones included.
+    pub fn new(sub: &'a Subworkflow) -> SubIndex<'a> {
+        let mut index = SubIndex {
+            steps: Vec::new(),
+            blocks: Vec::new(),
+            regions: vec![Region { kind: RegionKind::Root }],
+            by_name: HashMap::new(),
+            by_address: HashMap::new(),
+            current: None,
+        };
+        index.block(&sub.steps, None, 0);
+        index
+    }
+
+    fn block(&mut self, steps: &'a [Step], parent: Option<BlockId>, region: RegionId) {
+        let block = self.blocks.len();
+        let owner = parent.and(self.current);
+        self.blocks.push(Block { parent, region, owner });
+        let mut prev = None;
+        for step in steps {
+            let id = self.steps.len();
+            self.steps.push(StepRef { step, block, prev });
+            self.by_name.entry(step.name.text.as_str()).or_default().push(id);
+            self.by_address.insert(std::ptr::from_ref(step) as usize, id);
+            let saved = self.current.replace(id);
+            self.body(&step.body, block, region);
+            self.current = saved;
+            prev = Some(id);
+        }
+    }
+
+    fn region(&mut self, kind: RegionKind) -> RegionId {
+        self.regions.push(Region { kind });
+        self.regions.len() - 1
+    }
+
+    fn body(&mut self, body: &'a StepBody, block: BlockId, region: RegionId) {
+        match &body.kind {
+            StepKind::Steps(steps) => self.block(steps, Some(block), region),
+            StepKind::Switch(cases) => {
+                for case in cases {
+                    self.body(&case.body, block, region);
+                }
+            }
+            StepKind::For(f) => {
+                let r = self.region(RegionKind::Loop { parallel: false });
+                self.block(&f.steps, Some(block), r);
+            }
+            StepKind::Parallel(p) => match &p.body {
+                ParallelBody::Branches(branches) => {
+                    for b in branches {
+                        let r = self.region(RegionKind::Branch);
+                        self.block(&b.steps, Some(block), r);
+                    }
+                }
+                ParallelBody::For(f) => {
+                    let r = self.region(RegionKind::Loop { parallel: true });
+                    self.block(&f.steps, Some(block), r);
+                }
+                ParallelBody::Invalid => {}
+            },
+            StepKind::Try(t) => {
+                self.body(&t.body, block, region);
+                // Jumping out of an except block is allowed: Google's own samples do it.
+                if let Some(except) = &t.except {
+                    self.block(&except.steps, Some(block), region);
+                }
+            }
+            StepKind::Assign(_)
+            | StepKind::Call(_)
+            | StepKind::Raise(_)
+            | StepKind::Return(_)
+            | StepKind::Nothing
+            | StepKind::Invalid => {}
+        }
+    }
+
+    /// The id of a step of this subworkflow.
+    pub fn id_of(&self, step: &Step) -> Option<StepId> {
+        self.by_address.get(&(std::ptr::from_ref(step) as usize)).copied()
+    }
+
+    /// Steps that share a name within one list: `(first, again)` pairs.
+    pub fn duplicates(&self) -> Vec<(StepId, StepId)> {
+        let mut out = Vec::new();
+        for ids in self.by_name.values() {
+            for (i, &b) in ids.iter().enumerate() {
+                if let Some(&a) = ids[..i].iter().find(|&&a| self.steps[a].block == self.steps[b].block) {
+                    out.push((a, b));
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// Every step name, for suggestions.
+    pub fn names(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.steps.iter().map(|s| s.step.name.text.as_str())
+    }
+
+    /// The steps called `name`.
+    pub fn named(&self, name: &str) -> &[StepId] {
+        self.by_name.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// Resolves `next: name` written in a step of `from_block`.
+    pub fn resolve_jump(&self, from_block: BlockId, name: &str) -> Result<StepId, JumpError> {
+        let candidates = self.named(name);
+        let Some(&first) = candidates.first() else { return Err(JumpError::Unknown) };
+        let visible: Vec<StepId> =
+            candidates.iter().copied().filter(|&s| self.is_visible(from_block, self.steps[s].block)).collect();
+        match visible.as_slice() {
+            [] => Err(JumpError::NotVisible(first)),
+            [one] => Ok(*one),
+            many => Err(JumpError::Ambiguous(many.to_vec())),
+        }
+    }
+
+    /// A step in `target` is visible from `from` when `target` is `from` or encloses it,
+    /// without crossing a region boundary.
+    fn is_visible(&self, from: BlockId, target: BlockId) -> bool {
+        let region = self.blocks[from].region;
+        let mut b = Some(from);
+        while let Some(block) = b {
+            if self.blocks[block].region != region {
+                return false;
+            }
+            if block == target {
+                return true;
+            }
+            b = self.blocks[block].parent;
+        }
+        false
+    }
+
+    /// The innermost loop that `break`/`continue` in `block` refer to: `Some(parallel)`, or
+    /// `None` when there is none (or a parallel branch is in the way).
+    pub fn enclosing_loop(&self, block: BlockId) -> Option<bool> {
+        match self.regions[self.blocks[block].region].kind {
+            RegionKind::Loop { parallel } => Some(parallel),
+            RegionKind::Root | RegionKind::Branch => None,
+        }
+    }
+}

@@ -1,0 +1,403 @@
+//! The reporting pass: every reachable node is checked once more, now with its definedness
+//! state, and the lints run on the results.
+
+use wf_syntax::ast::Name;
+use wf_syntax::{Diagnostic, ExprKind, Span};
+
+use crate::calls::call_step;
+use crate::cfg::{EvalContext, NodeId, Op, Origin};
+use crate::codes;
+use crate::flow::{self, VarId};
+use crate::infer::{ExprCx, article, kind_problem};
+use crate::model::{Model, SubModel, Types, range_element};
+use crate::stdlib::{self, ValueKind as StdValueKind};
+use crate::ty::Kinds;
+
+/// Checks every subworkflow of `model` and runs the lints.
+pub(crate) fn report(model: &Model<'_>, types: &Types) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for s in 0..model.subs.len() {
+        let before = diags.len();
+        let reads = check_nodes(model, types, s, &mut diags);
+        first_read_only(&mut diags, before);
+        let sub = &model.subs[s];
+        unreachable_steps(sub, &mut diags);
+        unused_values(sub, &reads, &mut diags);
+        duplicate_steps(sub, &mut diags);
+        shadowed_params(sub, &mut diags);
+    }
+    callbacks(model, &mut diags);
+    diags
+}
+
+/// Keeps one undefined / possibly-undefined report per variable (the first read): the
+/// others repeat it.
+fn first_read_only(diags: &mut Vec<Diagnostic>, from: usize) {
+    let mut seen: Vec<String> = Vec::new();
+    let mut i = from;
+    while i < diags.len() {
+        let d = &diags[i];
+        if d.code == codes::UNDEFINED_VARIABLE || d.code == codes::MAYBE_UNDEFINED {
+            if seen.contains(&d.message) {
+                diags.remove(i);
+                continue;
+            }
+            seen.push(d.message.clone());
+        }
+        i += 1;
+    }
+}
+
+/// Checks every reachable node; returns the variables each node reads.
+fn check_nodes(model: &Model<'_>, types: &Types, s: usize, diags: &mut Vec<Diagnostic>) -> Vec<Vec<VarId>> {
+    let sub = &model.subs[s];
+    let mut reads = vec![Vec::new(); sub.cfg.nodes.len()];
+    let mut shadow_reported: Vec<&str> = Vec::new();
+    for (n, node) in sub.cfg.nodes.iter().enumerate() {
+        let Some(state) = &sub.flow.states[n] else { continue };
+        let mut cx = ExprCx {
+            model,
+            types,
+            sub: s,
+            state: Some(state),
+            diags: Some(diags),
+            reads: Vec::new(),
+            sub_calls: Vec::new(),
+            allow_sub_ref: false,
+        };
+        match &node.op {
+            Op::Assign(a) => {
+                place_reads(&mut cx, &a.target);
+                cx.value(&a.value);
+            }
+            Op::Call(c) => {
+                call_step(&mut cx, c);
+            }
+            Op::Eval(v, ctx) => eval(&mut cx, v, *ctx),
+            Op::EvalExpr(e, ctx) => eval_expr(&mut cx, e, *ctx),
+            Op::Range(r) => {
+                let t = range_element(&mut cx, r);
+                let _ = t;
+            }
+            Op::Cond(v) => {
+                let t = cx.value(v);
+                if !t.kinds.is_none() && !t.kinds.intersects(Kinds::BOOL) {
+                    let d = kind_problem(codes::CONDITION_TYPE, v.span, format!("a condition must be a boolean, found {}", t.kinds), &[&t])
+                        .with_label(format!("this is {}", article(t.kinds)))
+                        .with_help("compare explicitly, e.g. `${x != null}` or `${len(items) > 0}`");
+                    cx.diags.as_deref_mut().map(|d2| d2.push(d));
+                }
+            }
+            Op::Return(v) | Op::Raise(v) => {
+                cx.value(v);
+            }
+            Op::ParallelStart(p) => {
+                for name in &p.shared {
+                    shared_defined(&mut cx, sub, name);
+                }
+            }
+            Op::Define(name, origin) => {
+                if let Some(v) = sub.vars.id(&name.text)
+                    && state.may.contains(v)
+                    && !matches!(origin, Origin::LoopIndex)
+                    && !shadow_reported.contains(&name.text.as_str())
+                {
+                    shadow_reported.push(&name.text);
+                    let what = match origin {
+                        Origin::Error => "the error variable",
+                        _ => "the loop variable",
+                    };
+                    cx.diags.as_deref_mut().map(|d| {
+                        d.push(
+                            Diagnostic::warning(codes::SHADOWED_NAME, name.span, format!("{what} `{}` hides an existing variable", name.text))
+                                .with_label("a variable with this name already exists here")
+                                .with_help("give it a name of its own"),
+                        )
+                    });
+                }
+            }
+            Op::Entry | Op::Exit | Op::ReturnExit | Op::Nop | Op::Step | Op::ScopeEnd(_) => {}
+        }
+        reads[n] = std::mem::take(&mut cx.reads);
+        drop(cx);
+        parallel_assignment(sub, n, diags);
+        if let Some(name) = flow::defined_name(&node.op) {
+            module_shadowing(name, node_name_span(&node.op), &mut shadow_reported, diags);
+        }
+    }
+    reads
+}
+
+/// Reads made by an assignment target: `a.b[i]` reads `a` and `i` (and defines nothing).
+fn place_reads(cx: &mut ExprCx<'_, '_>, target: &wf_syntax::Expr) {
+    match &target.kind {
+        ExprKind::Var(_) => {}
+        ExprKind::Member { object, .. } => {
+            place_object(cx, object);
+        }
+        ExprKind::Index { object, index } => {
+            place_object(cx, object);
+            cx.expr(index);
+        }
+        _ => {}
+    }
+}
+
+fn place_object(cx: &mut ExprCx<'_, '_>, object: &wf_syntax::Expr) {
+    match &object.kind {
+        ExprKind::Var(_) => {
+            cx.expr(object);
+        }
+        _ => place_reads(cx, object),
+    }
+}
+
+fn eval(cx: &mut ExprCx<'_, '_>, v: &wf_syntax::ast::Value, ctx: EvalContext) {
+    if let (EvalContext::Predicate, wf_syntax::ast::ValueKind::Expr(e)) = (ctx, &v.kind) {
+        eval_expr(cx, e, ctx);
+        return;
+    }
+    let t = cx.value(v);
+    let (want, what, help) = match ctx {
+        EvalContext::ForIn => (Kinds::LIST, "`in` must give a list", Some("to loop over a map, use `in: ${keys(my_map)}`")),
+        EvalContext::Concurrency => (Kinds::INT, "`concurrency_limit` must be an integer", None),
+        EvalContext::RetryNumber => (Kinds::NUMBER, "retry settings must be numbers", None),
+        EvalContext::Predicate => (Kinds::NONE, "a retry `predicate` must be `${subworkflow_name}` or a predefined predicate", None),
+        _ => return,
+    };
+    if ctx == EvalContext::Predicate || (!t.kinds.is_none() && !t.kinds.intersects(want)) {
+        let code = if ctx == EvalContext::ForIn { codes::NOT_A_LIST } else { codes::ARGUMENT_TYPE };
+        let mut d = kind_problem(code, v.span, format!("{what}, found {}", t.kinds), &[&t]).with_label(format!("this is {}", article(t.kinds)));
+        if let Some(h) = help.filter(|_| t.kinds.intersects(Kinds::MAP)) {
+            d = d.with_help(h);
+        }
+        cx.diags.as_deref_mut().map(|ds| ds.push(d));
+    }
+}
+
+fn eval_expr(cx: &mut ExprCx<'_, '_>, e: &wf_syntax::Expr, ctx: EvalContext) {
+    let path = e.dotted_name();
+    let known = path.as_deref().and_then(stdlib::value).map(|v| v.kind);
+    let problem = match (ctx, known) {
+        (EvalContext::RetryPolicy, Some(StdValueKind::Predicate)) => {
+            Some(("is a retry predicate, not a policy", "use it as `predicate:` in a custom retry map"))
+        }
+        (EvalContext::Predicate, Some(StdValueKind::RetryPolicy)) => {
+            Some(("is a retry policy, not a predicate", "write `retry: ${...}` with the policy alone"))
+        }
+        _ => None,
+    };
+    if let (Some((what, help)), Some(path)) = (problem, &path) {
+        cx.diags.as_deref_mut().map(|d| {
+            d.push(
+                Diagnostic::error(codes::ARGUMENT_TYPE, e.span, format!("`{path}` {what}"))
+                    .with_label("wrong kind of retry value")
+                    .with_help(help),
+            )
+        });
+        return;
+    }
+    if ctx == EvalContext::Predicate
+        && let ExprKind::Var(name) = &e.kind
+        && let Some(target) = cx.model.sub_index(name)
+    {
+        let params = &cx.model.subs[target].sub.params;
+        let required = params.iter().filter(|p| p.default.is_none()).count();
+        if required > 1 || params.is_empty() {
+            cx.diags.as_deref_mut().map(|d| {
+                d.push(
+                    Diagnostic::error(codes::WRONG_ARITY, e.span, format!("predicate `{name}` must take exactly one parameter, the error"))
+                        .with_label(format!("`{name}` takes {}", params.len()))
+                        .with_help(format!("declare it as `{name}: {{params: [e], steps: [...]}}` and return true to retry")),
+                )
+            });
+        }
+        return;
+    }
+    cx.allow_sub_ref = false;
+    cx.expr(e);
+}
+
+fn shared_defined(cx: &mut ExprCx<'_, '_>, sub: &SubModel<'_>, name: &Name) {
+    let defined = sub.vars.id(&name.text).and_then(|v| cx.state.map(|s| (s.may.contains(v), s.must.contains(v))));
+    let d = match defined {
+        Some((true, true)) => return,
+        Some((true, false)) => Diagnostic::warning(codes::MAYBE_UNDEFINED, name.span, format!("shared variable `{}` may not be defined before the parallel step", name.text))
+            .with_label("not assigned on every path")
+            .with_help("assign an initial value before the parallel step"),
+        _ => Diagnostic::error(codes::SHARED_UNDEFINED, name.span, format!("shared variable `{}` is not defined before the parallel step", name.text))
+            .with_label("not assigned before")
+            .with_help(format!("assign an initial value first, e.g. `- {}: 0`", name.text)),
+    };
+    cx.diags.as_deref_mut().map(|ds| ds.push(d));
+}
+
+/// A branch may assign an outer variable only when it is `shared`.
+fn parallel_assignment(sub: &SubModel<'_>, n: NodeId, diags: &mut Vec<Diagnostic>) {
+    let node = &sub.cfg.nodes[n];
+    let Some(p) = node.parallel else { return };
+    let (name, span) = match &node.op {
+        Op::Assign(a) => match root_var(&a.target) {
+            Some(r) => r,
+            None => return,
+        },
+        Op::Call(c) => match &c.result {
+            Some(r) => (r.text.as_str(), r.span),
+            None => return,
+        },
+        _ => return,
+    };
+    let scope = &sub.cfg.parallels[p];
+    let Some(v) = sub.vars.id(name) else { return };
+    let outer = sub.flow.states[scope.start].as_ref().is_some_and(|s| s.may.contains(v));
+    if outer && !scope.shared.iter().any(|s| s.text == name) {
+        diags.push(
+            Diagnostic::error(codes::PARALLEL_ASSIGN, span, format!("`{name}` is assigned in a parallel branch but is not `shared`"))
+                .with_label("an outer variable")
+                .with_help(format!("add `{name}` to the parallel step's `shared` list, or assign a new local variable")),
+        );
+    }
+}
+
+fn root_var(target: &wf_syntax::Expr) -> Option<(&str, Span)> {
+    match &target.kind {
+        ExprKind::Var(name) => Some((name, target.span)),
+        ExprKind::Member { object, .. } | ExprKind::Index { object, .. } => root_var(object),
+        _ => None,
+    }
+}
+
+fn node_name_span(op: &Op<'_>) -> Span {
+    match op {
+        Op::Assign(a) => a.target.span,
+        Op::Call(c) => c.result.as_ref().map_or(c.function.span, |r| r.span),
+        Op::Define(name, _) => name.span,
+        _ => Span::default(),
+    }
+}
+
+/// Variables named like a module or helper hide it.
+fn module_shadowing<'a>(name: &'a str, span: Span, reported: &mut Vec<&'a str>, diags: &mut Vec<Diagnostic>) {
+    if reported.contains(&name) {
+        return;
+    }
+    let hidden = if stdlib::is_module(name) && name != "googleapis" {
+        format!("the `{name}` module")
+    } else if stdlib::helpers().any(|f| f.name == name) {
+        format!("the `{name}` function")
+    } else {
+        return;
+    };
+    reported.push(name);
+    diags.push(
+        Diagnostic::warning(codes::SHADOWED_NAME, span, format!("variable `{name}` hides {hidden}"))
+            .with_label("named like a standard-library name")
+            .with_help("rename the variable"),
+    );
+}
+
+fn shadowed_params(sub: &SubModel<'_>, diags: &mut Vec<Diagnostic>) {
+    let mut reported = Vec::new();
+    for p in &sub.sub.params {
+        module_shadowing(&p.name.text, p.name.span, &mut reported, diags);
+    }
+}
+
+fn unreachable_steps(sub: &SubModel<'_>, diags: &mut Vec<Diagnostic>) {
+    let reachable = |id: usize| sub.flow.states[sub.cfg.step_nodes[id]].is_some();
+    for (id, r) in sub.index.steps.iter().enumerate() {
+        if reachable(id) {
+            continue;
+        }
+        // Report the first step of an unreachable run only.
+        let context_reachable = match r.prev {
+            Some(prev) => reachable(prev),
+            None => sub.index.blocks[r.block].owner.is_none_or(reachable),
+        };
+        if context_reachable {
+            diags.push(
+                Diagnostic::warning(codes::UNREACHABLE, r.step.name.span, format!("step `{}` can never run", r.step.name.text))
+                    .with_label("unreachable")
+                    .with_help("it follows a `return`, `raise` or `next` and no `next` leads to it; remove it or jump to it"),
+            );
+        }
+    }
+}
+
+fn unused_values(sub: &SubModel<'_>, reads: &[Vec<VarId>], diags: &mut Vec<Diagnostic>) {
+    let live = flow::live_after(&sub.cfg, &sub.vars, reads);
+    // A `shared` variable must be assigned before its parallel step even when only the
+    // branches' values matter, and branches may read each other's writes.
+    let shared: Vec<&str> =
+        sub.cfg.parallels.iter().flat_map(|p| p.shared.iter().map(|n| n.text.as_str())).collect();
+    for (n, node) in sub.cfg.nodes.iter().enumerate() {
+        if sub.flow.states[n].is_none() || matches!(node.op, Op::Define(..)) {
+            continue;
+        }
+        let Some(name) = flow::defined_name(&node.op) else { continue };
+        let Some(v) = sub.vars.id(name) else { continue };
+        if name.starts_with('_') || live[n].contains(v) {
+            continue;
+        }
+        if shared.contains(&name) {
+            continue;
+        }
+        let (what, help) = match node.op {
+            Op::Call(_) => ("the result", "remove `result`, or use the value"),
+            _ => ("the value assigned", "remove the assignment, or use the value"),
+        };
+        diags.push(
+            Diagnostic::warning(codes::UNUSED_VARIABLE, node_name_span(&node.op), format!("{what} to `{name}` is never read"))
+                .with_label("never read afterwards")
+                .with_help(help),
+        );
+    }
+}
+
+fn duplicate_steps(sub: &SubModel<'_>, diags: &mut Vec<Diagnostic>) {
+    for (first, again) in sub.index.duplicates() {
+        let name = &sub.index.steps[again].step.name;
+        diags.push(
+            Diagnostic::warning(codes::DUPLICATE_STEP, name.span, format!("another step in this list is also named `{}`", name.text))
+                .with_label("second step with this name")
+                .with_secondary(sub.index.steps[first].step.name.span, "first step with this name")
+                .with_help("rename one of them: a `next` to this name would be ambiguous"),
+        );
+    }
+}
+
+/// Callbacks awaited but never created, or created but never awaited, in the whole file.
+fn callbacks(model: &Model<'_>, diags: &mut Vec<Diagnostic>) {
+    let calls_to = |name: &str| -> Vec<Span> {
+        model
+            .subs
+            .iter()
+            .flat_map(|s| s.cfg.nodes.iter())
+            .filter_map(|n| match &n.op {
+                Op::Call(c) if c.function.text == name => Some(c.function.span),
+                _ => None,
+            })
+            .collect()
+    };
+    let creates = calls_to("events.create_callback_endpoint");
+    let awaits = calls_to("events.await_callback");
+    if creates.is_empty() {
+        for span in &awaits {
+            diags.push(
+                Diagnostic::warning(codes::AWAIT_WITHOUT_CREATE, *span, "this workflow awaits a callback but never creates one")
+                    .with_label("no `events.create_callback_endpoint` in this file")
+                    .with_help("create the endpoint in this execution with `events.create_callback_endpoint`"),
+            );
+        }
+    }
+    if awaits.is_empty() {
+        for span in &creates {
+            diags.push(
+                Diagnostic::warning(codes::CALLBACK_NOT_AWAITED, *span, "this callback endpoint is never awaited")
+                    .with_label("no `events.await_callback` in this file")
+                    .with_help("await it with `events.await_callback`, or remove it"),
+            );
+        }
+    }
+}
+
