@@ -1,9 +1,9 @@
 //! `call` steps: the target (a standard-library function, a connector or a subworkflow),
 //! its named arguments, and the type of its result.
 
+use wf_syntax::Diagnostic;
 use wf_syntax::ast::{Arg, Call, ValueKind};
 use wf_syntax::suggest::did_you_mean;
-use wf_syntax::Diagnostic;
 
 use crate::codes;
 use crate::infer::{ExprCx, SubCall, literal_of_value, result_type};
@@ -137,9 +137,13 @@ fn function_call(cx: &mut ExprCx<'_, '_>, f: &'static Function, call: &Call, arg
             let at = call.args_span.unwrap_or(call.function.span);
             report(
                 cx,
-                Diagnostic::error(codes::MISSING_PARAMETER, at, format!("`{}` needs the argument `{}`", f.name, p.name))
-                    .with_label(format!("`{}` missing", p.name))
-                    .with_help(format!("the signature is `{}`", f.signature())),
+                Diagnostic::error(
+                    codes::MISSING_PARAMETER,
+                    at,
+                    format!("`{}` needs the argument `{}`", f.name, p.name),
+                )
+                .with_label(format!("`{}` missing", p.name))
+                .with_help(format!("the signature is `{}`", f.signature())),
             );
         }
     }
@@ -167,5 +171,3 @@ fn connector_params(cx: &mut ExprCx<'_, '_>, arg: &Arg) {
         }
     }
 }
-
-

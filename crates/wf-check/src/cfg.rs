@@ -6,12 +6,12 @@
 //! Jump mistakes (unknown or invisible targets, `break` outside a loop, redundant `next`)
 //! are reported while building.
 
+use wf_syntax::Diagnostic;
 use wf_syntax::ast::{
-    Assignment, Backoff, Call, For, ForSource, Name, Next, NextTarget, Parallel, ParallelBody, RangeSpec, Retry,
-    Step, StepBody, StepKind, Value, ValueKind,
+    Assignment, Backoff, Call, For, ForSource, Name, Next, NextTarget, Parallel, ParallelBody, RangeSpec, Retry, Step,
+    StepBody, StepKind, Value, ValueKind,
 };
 use wf_syntax::suggest::help_for;
-use wf_syntax::Diagnostic;
 
 use crate::codes;
 use crate::program::{BlockId, JumpError, StepId, SubIndex};
@@ -166,7 +166,13 @@ pub(crate) fn build<'a>(index: &SubIndex<'a>, steps: &'a [Step]) -> (Cfg<'a>, Ve
 
 impl<'a> Builder<'a, '_> {
     fn node(&mut self, op: Op<'a>) -> NodeId {
-        self.cfg.nodes.push(Node { op, succ: Vec::new(), raises_to: Vec::new(), parallel: self.parallel, step: self.step });
+        self.cfg.nodes.push(Node {
+            op,
+            succ: Vec::new(),
+            raises_to: Vec::new(),
+            parallel: self.parallel,
+            step: self.step,
+        });
         self.cfg.nodes.len() - 1
     }
 
@@ -243,7 +249,11 @@ impl<'a> Builder<'a, '_> {
                 let word = if is_break { "break" } else { "continue" };
                 match (self.loops.last().copied(), self.index.enclosing_loop(block)) {
                     (Some(l), Some(parallel)) if !(is_break && parallel) => {
-                        if is_break { l.break_to } else { l.continue_to }
+                        if is_break {
+                            l.break_to
+                        } else {
+                            l.continue_to
+                        }
                     }
                     (_, Some(true)) => {
                         self.diags.push(
@@ -255,9 +265,13 @@ impl<'a> Builder<'a, '_> {
                     }
                     _ => {
                         self.diags.push(
-                            Diagnostic::error(codes::LOOP_JUMP, next.span, format!("`next: {word}` outside a `for` loop"))
-                                .with_label(format!("no enclosing loop to {word}"))
-                                .with_help("use `next: end` to finish the workflow, or name a step to jump to"),
+                            Diagnostic::error(
+                                codes::LOOP_JUMP,
+                                next.span,
+                                format!("`next: {word}` outside a `for` loop"),
+                            )
+                            .with_label(format!("no enclosing loop to {word}"))
+                            .with_help("use `next: end` to finish the workflow, or name a step to jump to"),
                         );
                         fallthrough
                     }
@@ -268,9 +282,13 @@ impl<'a> Builder<'a, '_> {
                     let node = self.cfg.step_nodes[target];
                     if node == fallthrough && lint_redundant {
                         self.diags.push(
-                            Diagnostic::warning(codes::REDUNDANT_NEXT, next.span, format!("`next: {name}` is redundant"))
-                                .with_label(format!("`{name}` runs next anyway"))
-                                .with_help("remove this `next`"),
+                            Diagnostic::warning(
+                                codes::REDUNDANT_NEXT,
+                                next.span,
+                                format!("`next: {name}` is redundant"),
+                            )
+                            .with_label(format!("`{name}` runs next anyway"))
+                            .with_help("remove this `next`"),
                         );
                     }
                     node
@@ -291,7 +309,9 @@ impl<'a> Builder<'a, '_> {
                     .with_label("unknown step");
                 d = match help_for(name, &names) {
                     Some(h) => d.with_help(h),
-                    None => d.with_help("`next` takes a step name of this (sub)workflow, or `end`, `break` or `continue`"),
+                    None => {
+                        d.with_help("`next` takes a step name of this (sub)workflow, or `end`, `break` or `continue`")
+                    }
                 };
                 d
             }
@@ -300,7 +320,9 @@ impl<'a> Builder<'a, '_> {
                 Diagnostic::error(codes::INVALID_JUMP, next.span, format!("cannot jump to `{name}` from here"))
                     .with_label("the target is inside a nested block, or outside this loop, branch or except block")
                     .with_secondary(target_span, "the target step")
-                    .with_help("jump only to steps of the same list or of an enclosing list; leave a loop with `next: break`")
+                    .with_help(
+                        "jump only to steps of the same list or of an enclosing list; leave a loop with `next: break`",
+                    )
             }
             JumpError::Ambiguous(targets) => {
                 let mut d = Diagnostic::error(codes::DUPLICATE_STEP, next.span, format!("`next: {name}` is ambiguous"))
@@ -501,4 +523,3 @@ impl Cfg<'_> {
         preds
     }
 }
-

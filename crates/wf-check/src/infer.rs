@@ -196,8 +196,13 @@ impl<'m, 'a> ExprCx<'m, 'a> {
             return true;
         }
         self.report(
-            kind_problem(codes::TYPE_MISMATCH, at.span, format!("{what} must be {}, found {}", describe(want), t.kinds), &[t])
-                .with_label(format!("this is {}", article(t.kinds))),
+            kind_problem(
+                codes::TYPE_MISMATCH,
+                at.span,
+                format!("{what} must be {}, found {}", describe(want), t.kinds),
+                &[t],
+            )
+            .with_label(format!("this is {}", article(t.kinds))),
         );
         false
     }
@@ -235,7 +240,11 @@ impl<'m, 'a> ExprCx<'m, 'a> {
                     format!("`{}` cannot take {} as its {word} operand", op.as_str(), article(t.kinds)),
                     &[t],
                 )
-                .with_label(format!("`{}` needs {}", op.as_str(), describe(if left_ok { accepted.1 } else { accepted.0 })))
+                .with_label(format!(
+                    "`{}` needs {}",
+                    op.as_str(),
+                    describe(if left_ok { accepted.1 } else { accepted.0 })
+                ))
                 .with_secondary(side.span, format!("this is {}", article(t.kinds)))
                 .with_help_opt(operator_help(op, t.kinds)),
             );
@@ -302,9 +311,14 @@ impl<'m, 'a> ExprCx<'m, 'a> {
         }
         if !t.kinds.intersects(Kinds::MAP) {
             self.report(
-                kind_problem(codes::TYPE_MISMATCH, name_span, format!("{} has no field `{name}`", article(t.kinds)), &[&t])
-                    .with_label("fields belong to maps")
-                    .with_secondary(object.span, format!("this is {}", article(t.kinds))),
+                kind_problem(
+                    codes::TYPE_MISMATCH,
+                    name_span,
+                    format!("{} has no field `{name}`", article(t.kinds)),
+                    &[&t],
+                )
+                .with_label("fields belong to maps")
+                .with_secondary(object.span, format!("this is {}", article(t.kinds))),
             );
             return Ty::any();
         }
@@ -332,12 +346,20 @@ impl<'m, 'a> ExprCx<'m, 'a> {
             return Ty::none();
         }
         if !t.kinds.intersects(Kinds::LIST.or(Kinds::MAP)) {
-            let help = t.kinds.intersects(Kinds::STRING).then(|| "use `text.substring(s, start, end)` for parts of a string".to_string());
+            let help = t
+                .kinds
+                .intersects(Kinds::STRING)
+                .then(|| "use `text.substring(s, start, end)` for parts of a string".to_string());
             self.report(
-                kind_problem(codes::TYPE_MISMATCH, index.span, format!("{} cannot be indexed", article(t.kinds)), &[&t])
-                    .with_label("only lists and maps can be indexed")
-                    .with_secondary(object.span, format!("this is {}", article(t.kinds)))
-                    .with_help_opt(help),
+                kind_problem(
+                    codes::TYPE_MISMATCH,
+                    index.span,
+                    format!("{} cannot be indexed", article(t.kinds)),
+                    &[&t],
+                )
+                .with_label("only lists and maps can be indexed")
+                .with_secondary(object.span, format!("this is {}", article(t.kinds)))
+                .with_help_opt(help),
             );
             return Ty::any();
         }
@@ -346,8 +368,13 @@ impl<'m, 'a> ExprCx<'m, 'a> {
         if !list_ok && !map_ok {
             let want = if t.kinds.intersects(Kinds::LIST) { "an integer (lists)" } else { "a string (maps)" };
             self.report(
-                kind_problem(codes::TYPE_MISMATCH, index.span, format!("an index must be {want}, found {}", i.kinds), &[&i, &t])
-                    .with_label(format!("this is {}", article(i.kinds))),
+                kind_problem(
+                    codes::TYPE_MISMATCH,
+                    index.span,
+                    format!("an index must be {want}, found {}", i.kinds),
+                    &[&i, &t],
+                )
+                .with_label(format!("this is {}", article(i.kinds))),
             );
             return Ty::any();
         }
@@ -417,7 +444,9 @@ impl<'m, 'a> ExprCx<'m, 'a> {
         let candidates: Vec<String> = match module {
             Some(m) if stdlib::is_module(m) => stdlib::functions_in(m)
                 .map(|f| f.name.to_string())
-                .chain(stdlib::VALUES.iter().filter(|v| v.name.starts_with(&format!("{m}."))).map(|v| v.name.to_string()))
+                .chain(
+                    stdlib::VALUES.iter().filter(|v| v.name.starts_with(&format!("{m}."))).map(|v| v.name.to_string()),
+                )
                 .collect(),
             _ => stdlib::helpers()
                 .map(|f| f.name.to_string())
@@ -426,11 +455,12 @@ impl<'m, 'a> ExprCx<'m, 'a> {
                 .collect(),
         };
         let what = if called { "function" } else { "name" };
-        let mut d = Diagnostic::error(codes::UNKNOWN_FUNCTION, span, format!("unknown {what} `{path}`"))
-            .with_label(match module {
+        let mut d = Diagnostic::error(codes::UNKNOWN_FUNCTION, span, format!("unknown {what} `{path}`")).with_label(
+            match module {
                 Some(m) if stdlib::is_module(m) => format!("the `{m}` module has no `{}`", &path[m.len() + 1..]),
                 _ => "not a standard-library function or a subworkflow of this file".to_string(),
-            });
+            },
+        );
         if let Some(s) = did_you_mean(path, candidates.iter().map(String::as_str)) {
             d = d.with_help(format!("did you mean `{s}`?"));
         }
@@ -446,7 +476,12 @@ impl<'m, 'a> ExprCx<'m, 'a> {
                 Diagnostic::error(
                     codes::WRONG_ARITY,
                     span,
-                    format!("subworkflow `{name}` takes {} argument{}, found {}", arity_text(required, params.len()), plural(params.len()), args.len()),
+                    format!(
+                        "subworkflow `{name}` takes {} argument{}, found {}",
+                        arity_text(required, params.len()),
+                        plural(params.len()),
+                        args.len()
+                    ),
                 )
                 .with_label("wrong number of arguments")
                 .with_help(format!("its parameters are ({}), passed in this order", list.join(", "))),
@@ -480,7 +515,13 @@ impl<'m, 'a> ExprCx<'m, 'a> {
                 Diagnostic::error(
                     codes::WRONG_ARITY,
                     at,
-                    format!("`{}` takes {} argument{}, found {}", f.name, arity_text(required, f.params.len()), plural(f.params.len()), args.len()),
+                    format!(
+                        "`{}` takes {} argument{}, found {}",
+                        f.name,
+                        arity_text(required, f.params.len()),
+                        plural(f.params.len()),
+                        args.len()
+                    ),
                 )
                 .with_label("wrong number of arguments")
                 .with_help(format!("the signature is `{}`", f.signature())),
@@ -509,8 +550,9 @@ impl<'m, 'a> ExprCx<'m, 'a> {
         }
         match (p.allowed, literal) {
             (Allowed::OneOf(values), Some(Literal::Str(s))) if !values.contains(&s) => {
-                let mut d = Diagnostic::error(codes::INVALID_ARGUMENT, at, format!("`{s}` is not a valid `{}`", p.name))
-                    .with_label(format!("expected one of {}", values.join(", ")));
+                let mut d =
+                    Diagnostic::error(codes::INVALID_ARGUMENT, at, format!("`{s}` is not a valid `{}`", p.name))
+                        .with_label(format!("expected one of {}", values.join(", ")));
                 if let Some(m) = did_you_mean(s, values.iter().copied()) {
                     d = d.with_help(format!("did you mean `{m}`?"));
                 }
@@ -518,8 +560,12 @@ impl<'m, 'a> ExprCx<'m, 'a> {
             }
             (Allowed::Range(min, max), Some(Literal::Num(x))) if x < min || x > max => {
                 self.report(
-                    Diagnostic::error(codes::INVALID_ARGUMENT, at, format!("`{}` of `{}` must be between {min} and {max}, found {x}", p.name, f.name))
-                        .with_label("out of range"),
+                    Diagnostic::error(
+                        codes::INVALID_ARGUMENT,
+                        at,
+                        format!("`{}` of `{}` must be between {min} and {max}, found {x}", p.name, f.name),
+                    )
+                    .with_label("out of range"),
                 );
             }
             _ => {}
@@ -533,10 +579,15 @@ pub(crate) fn kind_problem(code: &'static str, span: Span, message: String, offe
     if !offending.iter().any(|t| t.external) {
         return Diagnostic::error(code, span, message);
     }
-    let response = offending.iter().any(|t| t.kinds == Kinds::MAP && t.field("body").is_some() && t.field("code").is_some());
+    let response =
+        offending.iter().any(|t| t.kinds == Kinds::MAP && t.field("body").is_some() && t.field("code").is_some());
     let d = Diagnostic::warning(code, span, message)
         .with_note("the value is the result of a call; this fails at run time unless the service answers otherwise than documented");
-    if response { d.with_help("an HTTP response is a map `{code, headers, body}`: use `.body` for what the server sent") } else { d }
+    if response {
+        d.with_help("an HTTP response is a map `{code, headers, body}`: use `.body` for what the server sent")
+    } else {
+        d
+    }
 }
 
 /// A literal argument value, for checking allowed values.
@@ -616,7 +667,9 @@ fn operand_kinds(op: BinaryOp) -> (Kinds, Kinds) {
     let scalar = Kinds::NUMBER.or(Kinds::STRING).or(Kinds::BOOL);
     match op {
         BinaryOp::Add => (scalar, scalar),
-        BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::FloorDiv | BinaryOp::Rem => (Kinds::NUMBER, Kinds::NUMBER),
+        BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::FloorDiv | BinaryOp::Rem => {
+            (Kinds::NUMBER, Kinds::NUMBER)
+        }
         BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
             (Kinds::NUMBER.or(Kinds::STRING), Kinds::NUMBER.or(Kinds::STRING))
         }
@@ -664,12 +717,18 @@ fn fallback_result(op: BinaryOp) -> Kinds {
 
 fn operator_help(op: BinaryOp, found: Kinds) -> Option<String> {
     match op {
-        BinaryOp::Add if found.intersects(Kinds::LIST) => Some("to append to a list, use `list.concat(list, value)`".into()),
-        BinaryOp::Add if found.intersects(Kinds::NULL) => Some("wrap a value that may be null: `default(x, \"\")`".into()),
+        BinaryOp::Add if found.intersects(Kinds::LIST) => {
+            Some("to append to a list, use `list.concat(list, value)`".into())
+        }
+        BinaryOp::Add if found.intersects(Kinds::NULL) => {
+            Some("wrap a value that may be null: `default(x, \"\")`".into())
+        }
         BinaryOp::And | BinaryOp::Or if found.intersects(Kinds::NULL) => {
             Some("null is not false in Workflows; compare explicitly: `x != null`".into())
         }
-        BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::FloorDiv | BinaryOp::Rem if found.intersects(Kinds::STRING) => {
+        BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::FloorDiv | BinaryOp::Rem
+            if found.intersects(Kinds::STRING) =>
+        {
             Some("convert text to a number first: `int(s)` or `double(s)`".into())
         }
         _ => None,

@@ -282,7 +282,11 @@ pub(crate) fn range_element(cx: &mut ExprCx<'_, '_>, r: &RangeSpec) -> Ty {
         RangeSpec::Expr(e) => {
             let t = cx.expr(e);
             let elem = t.element();
-            if elem.kinds.within(Kinds::INT) && !elem.kinds.is_none() { Ty::of(Kinds::INT) } else { Ty::of(Kinds::NUMBER) }
+            if elem.kinds.within(Kinds::INT) && !elem.kinds.is_none() {
+                Ty::of(Kinds::INT)
+            } else {
+                Ty::of(Kinds::NUMBER)
+            }
         }
     }
 }

@@ -82,9 +82,14 @@ fn check_nodes(model: &Model<'_>, types: &Types, s: usize, diags: &mut Vec<Diagn
             Op::Cond(v) => {
                 let t = cx.value(v);
                 if !t.kinds.is_none() && !t.kinds.intersects(Kinds::BOOL) {
-                    let d = kind_problem(codes::CONDITION_TYPE, v.span, format!("a condition must be a boolean, found {}", t.kinds), &[&t])
-                        .with_label(format!("this is {}", article(t.kinds)))
-                        .with_help("compare explicitly, e.g. `${x != null}` or `${len(items) > 0}`");
+                    let d = kind_problem(
+                        codes::CONDITION_TYPE,
+                        v.span,
+                        format!("a condition must be a boolean, found {}", t.kinds),
+                        &[&t],
+                    )
+                    .with_label(format!("this is {}", article(t.kinds)))
+                    .with_help("compare explicitly, e.g. `${x != null}` or `${len(items) > 0}`");
                     cx.diags.as_deref_mut().map(|d2| d2.push(d));
                 }
             }
@@ -109,9 +114,13 @@ fn check_nodes(model: &Model<'_>, types: &Types, s: usize, diags: &mut Vec<Diagn
                     };
                     cx.diags.as_deref_mut().map(|d| {
                         d.push(
-                            Diagnostic::warning(codes::SHADOWED_NAME, name.span, format!("{what} `{}` hides an existing variable", name.text))
-                                .with_label("a variable with this name already exists here")
-                                .with_help("give it a name of its own"),
+                            Diagnostic::warning(
+                                codes::SHADOWED_NAME,
+                                name.span,
+                                format!("{what} `{}` hides an existing variable", name.text),
+                            )
+                            .with_label("a variable with this name already exists here")
+                            .with_help("give it a name of its own"),
                         )
                     });
                 }
@@ -159,15 +168,20 @@ fn eval(cx: &mut ExprCx<'_, '_>, v: &wf_syntax::ast::Value, ctx: EvalContext) {
     }
     let t = cx.value(v);
     let (want, what, help) = match ctx {
-        EvalContext::ForIn => (Kinds::LIST, "`in` must give a list", Some("to loop over a map, use `in: ${keys(my_map)}`")),
+        EvalContext::ForIn => {
+            (Kinds::LIST, "`in` must give a list", Some("to loop over a map, use `in: ${keys(my_map)}`"))
+        }
         EvalContext::Concurrency => (Kinds::INT, "`concurrency_limit` must be an integer", None),
         EvalContext::RetryNumber => (Kinds::NUMBER, "retry settings must be numbers", None),
-        EvalContext::Predicate => (Kinds::NONE, "a retry `predicate` must be `${subworkflow_name}` or a predefined predicate", None),
+        EvalContext::Predicate => {
+            (Kinds::NONE, "a retry `predicate` must be `${subworkflow_name}` or a predefined predicate", None)
+        }
         _ => return,
     };
     if ctx == EvalContext::Predicate || (!t.kinds.is_none() && !t.kinds.intersects(want)) {
         let code = if ctx == EvalContext::ForIn { codes::NOT_A_LIST } else { codes::ARGUMENT_TYPE };
-        let mut d = kind_problem(code, v.span, format!("{what}, found {}", t.kinds), &[&t]).with_label(format!("this is {}", article(t.kinds)));
+        let mut d = kind_problem(code, v.span, format!("{what}, found {}", t.kinds), &[&t])
+            .with_label(format!("this is {}", article(t.kinds)));
         if let Some(h) = help.filter(|_| t.kinds.intersects(Kinds::MAP)) {
             d = d.with_help(h);
         }
@@ -206,9 +220,15 @@ fn eval_expr(cx: &mut ExprCx<'_, '_>, e: &wf_syntax::Expr, ctx: EvalContext) {
         if required > 1 || params.is_empty() {
             cx.diags.as_deref_mut().map(|d| {
                 d.push(
-                    Diagnostic::error(codes::WRONG_ARITY, e.span, format!("predicate `{name}` must take exactly one parameter, the error"))
-                        .with_label(format!("`{name}` takes {}", params.len()))
-                        .with_help(format!("declare it as `{name}: {{params: [e], steps: [...]}}` and return true to retry")),
+                    Diagnostic::error(
+                        codes::WRONG_ARITY,
+                        e.span,
+                        format!("predicate `{name}` must take exactly one parameter, the error"),
+                    )
+                    .with_label(format!("`{name}` takes {}", params.len()))
+                    .with_help(format!(
+                        "declare it as `{name}: {{params: [e], steps: [...]}}` and return true to retry"
+                    )),
                 )
             });
         }
@@ -222,12 +242,20 @@ fn shared_defined(cx: &mut ExprCx<'_, '_>, sub: &SubModel<'_>, name: &Name) {
     let defined = sub.vars.id(&name.text).and_then(|v| cx.state.map(|s| (s.may.contains(v), s.must.contains(v))));
     let d = match defined {
         Some((true, true)) => return,
-        Some((true, false)) => Diagnostic::warning(codes::MAYBE_UNDEFINED, name.span, format!("shared variable `{}` may not be defined before the parallel step", name.text))
-            .with_label("not assigned on every path")
-            .with_help("assign an initial value before the parallel step"),
-        _ => Diagnostic::error(codes::SHARED_UNDEFINED, name.span, format!("shared variable `{}` is not defined before the parallel step", name.text))
-            .with_label("not assigned before")
-            .with_help(format!("assign an initial value first, e.g. `- {}: 0`", name.text)),
+        Some((true, false)) => Diagnostic::warning(
+            codes::MAYBE_UNDEFINED,
+            name.span,
+            format!("shared variable `{}` may not be defined before the parallel step", name.text),
+        )
+        .with_label("not assigned on every path")
+        .with_help("assign an initial value before the parallel step"),
+        _ => Diagnostic::error(
+            codes::SHARED_UNDEFINED,
+            name.span,
+            format!("shared variable `{}` is not defined before the parallel step", name.text),
+        )
+        .with_label("not assigned before")
+        .with_help(format!("assign an initial value first, e.g. `- {}: 0`", name.text)),
     };
     cx.diags.as_deref_mut().map(|ds| ds.push(d));
 }
@@ -252,9 +280,13 @@ fn parallel_assignment(sub: &SubModel<'_>, n: NodeId, diags: &mut Vec<Diagnostic
     let outer = sub.flow.states[scope.start].as_ref().is_some_and(|s| s.may.contains(v));
     if outer && !scope.shared.iter().any(|s| s.text == name) {
         diags.push(
-            Diagnostic::error(codes::PARALLEL_ASSIGN, span, format!("`{name}` is assigned in a parallel branch but is not `shared`"))
-                .with_label("an outer variable")
-                .with_help(format!("add `{name}` to the parallel step's `shared` list, or assign a new local variable")),
+            Diagnostic::error(
+                codes::PARALLEL_ASSIGN,
+                span,
+                format!("`{name}` is assigned in a parallel branch but is not `shared`"),
+            )
+            .with_label("an outer variable")
+            .with_help(format!("add `{name}` to the parallel step's `shared` list, or assign a new local variable")),
         );
     }
 }
@@ -316,9 +348,15 @@ fn unreachable_steps(sub: &SubModel<'_>, diags: &mut Vec<Diagnostic>) {
         };
         if context_reachable {
             diags.push(
-                Diagnostic::warning(codes::UNREACHABLE, r.step.name.span, format!("step `{}` can never run", r.step.name.text))
-                    .with_label("unreachable")
-                    .with_help("it follows a `return`, `raise` or `next` and no `next` leads to it; remove it or jump to it"),
+                Diagnostic::warning(
+                    codes::UNREACHABLE,
+                    r.step.name.span,
+                    format!("step `{}` can never run", r.step.name.text),
+                )
+                .with_label("unreachable")
+                .with_help(
+                    "it follows a `return`, `raise` or `next` and no `next` leads to it; remove it or jump to it",
+                ),
             );
         }
     }
@@ -328,8 +366,7 @@ fn unused_values(sub: &SubModel<'_>, reads: &[Vec<VarId>], diags: &mut Vec<Diagn
     let live = flow::live_after(&sub.cfg, &sub.vars, reads);
     // A `shared` variable must be assigned before its parallel step even when only the
     // branches' values matter, and branches may read each other's writes.
-    let shared: Vec<&str> =
-        sub.cfg.parallels.iter().flat_map(|p| p.shared.iter().map(|n| n.text.as_str())).collect();
+    let shared: Vec<&str> = sub.cfg.parallels.iter().flat_map(|p| p.shared.iter().map(|n| n.text.as_str())).collect();
     for (n, node) in sub.cfg.nodes.iter().enumerate() {
         if sub.flow.states[n].is_none() || matches!(node.op, Op::Define(..)) {
             continue;
@@ -347,9 +384,13 @@ fn unused_values(sub: &SubModel<'_>, reads: &[Vec<VarId>], diags: &mut Vec<Diagn
             _ => ("the value assigned", "remove the assignment, or use the value"),
         };
         diags.push(
-            Diagnostic::warning(codes::UNUSED_VARIABLE, node_name_span(&node.op), format!("{what} to `{name}` is never read"))
-                .with_label("never read afterwards")
-                .with_help(help),
+            Diagnostic::warning(
+                codes::UNUSED_VARIABLE,
+                node_name_span(&node.op),
+                format!("{what} to `{name}` is never read"),
+            )
+            .with_label("never read afterwards")
+            .with_help(help),
         );
     }
 }
@@ -358,10 +399,14 @@ fn duplicate_steps(sub: &SubModel<'_>, diags: &mut Vec<Diagnostic>) {
     for (first, again) in sub.index.duplicates() {
         let name = &sub.index.steps[again].step.name;
         diags.push(
-            Diagnostic::warning(codes::DUPLICATE_STEP, name.span, format!("another step in this list is also named `{}`", name.text))
-                .with_label("second step with this name")
-                .with_secondary(sub.index.steps[first].step.name.span, "first step with this name")
-                .with_help("rename one of them: a `next` to this name would be ambiguous"),
+            Diagnostic::warning(
+                codes::DUPLICATE_STEP,
+                name.span,
+                format!("another step in this list is also named `{}`", name.text),
+            )
+            .with_label("second step with this name")
+            .with_secondary(sub.index.steps[first].step.name.span, "first step with this name")
+            .with_help("rename one of them: a `next` to this name would be ambiguous"),
         );
     }
 }
@@ -384,9 +429,13 @@ fn callbacks(model: &Model<'_>, diags: &mut Vec<Diagnostic>) {
     if creates.is_empty() {
         for span in &awaits {
             diags.push(
-                Diagnostic::warning(codes::AWAIT_WITHOUT_CREATE, *span, "this workflow awaits a callback but never creates one")
-                    .with_label("no `events.create_callback_endpoint` in this file")
-                    .with_help("create the endpoint in this execution with `events.create_callback_endpoint`"),
+                Diagnostic::warning(
+                    codes::AWAIT_WITHOUT_CREATE,
+                    *span,
+                    "this workflow awaits a callback but never creates one",
+                )
+                .with_label("no `events.create_callback_endpoint` in this file")
+                .with_help("create the endpoint in this execution with `events.create_callback_endpoint`"),
             );
         }
     }
@@ -400,4 +449,3 @@ fn callbacks(model: &Model<'_>, diags: &mut Vec<Diagnostic>) {
         }
     }
 }
-

@@ -185,12 +185,9 @@ impl Ty {
         if depth >= MAX_DEPTH {
             return Ty { external, ..Ty::of(kinds) };
         }
-        let fields = union_part(self, other, Kinds::MAP, |t| t.fields.clone(), |a, b| {
-            Rc::new(union_fields(a, b, depth))
-        });
-        let elem = union_part(self, other, Kinds::LIST, |t| t.elem.clone(), |a, b| {
-            Rc::new(a.union_at(b, depth + 1))
-        });
+        let fields =
+            union_part(self, other, Kinds::MAP, |t| t.fields.clone(), |a, b| Rc::new(union_fields(a, b, depth)));
+        let elem = union_part(self, other, Kinds::LIST, |t| t.elem.clone(), |a, b| Rc::new(a.union_at(b, depth + 1)));
         Ty { kinds, fields, elem, external }
     }
 

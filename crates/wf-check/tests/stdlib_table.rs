@@ -79,7 +79,10 @@ fn table_matches_the_reference() {
 #[test]
 fn preview_entries_are_the_corpus_ones() {
     let preview: Vec<&str> = FUNCTIONS.iter().filter(|f| f.status == Status::Preview).map(|f| f.name).collect();
-    assert_eq!(preview, ["gke.await_job", "gke.create_job", "gke.delete_job", "gke.request", "shell.gcloud", "shell.kubectl"]);
+    assert_eq!(
+        preview,
+        ["gke.await_job", "gke.create_job", "gke.delete_job", "gke.request", "shell.gcloud", "shell.kubectl"]
+    );
 }
 
 #[test]
@@ -90,7 +93,12 @@ fn entries_are_unique_and_well_formed() {
         assert!(!f.doc.is_empty() && !f.doc.ends_with('.'), "{}: doc line", f.name);
         let mut optional_seen = false;
         for p in f.params {
-            assert!(!(optional_seen && p.required && !f.blocking), "{}: required `{}` after an optional one", f.name, p.name);
+            assert!(
+                !(optional_seen && p.required && !f.blocking),
+                "{}: required `{}` after an optional one",
+                f.name,
+                p.name
+            );
             optional_seen |= !p.required;
         }
     }

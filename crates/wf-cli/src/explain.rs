@@ -2,7 +2,6 @@
 
 use std::io::Write;
 
-
 /// Prints the title and doc of `code`; returns the exit code (2 for an unknown code).
 pub fn run_explain(code: &str, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
     match wf_check::codes::lookup(code) {

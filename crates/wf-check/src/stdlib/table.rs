@@ -48,7 +48,8 @@ const fn k(kinds: Kinds) -> Returns {
 }
 
 const HTTP_METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"];
-const SEVERITIES: &[&str] = &["DEFAULT", "DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL", "ALERT", "EMERGENCY"];
+const SEVERITIES: &[&str] =
+    &["DEFAULT", "DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL", "ALERT", "EMERGENCY"];
 const HASH_ALGORITHMS: &[&str] = &["MD5", "SHA1", "SHA256", "SHA384", "SHA512"];
 const HTTP_TIMEOUT: Allowed = Allowed::Range(0.0, 1800.0);
 const YEAR_SECONDS: f64 = 31_536_000.0;
@@ -81,23 +82,101 @@ const HTTP_RESPONSE: Returns = Returns::Shape(Shape::HttpResponse);
 /// Every function and expression helper.
 pub static FUNCTIONS: &[Function] = &[
     // Expression helpers (§4.5).
-    f("default", &[req("value", ANY), req("default_value", ANY)], Returns::UnionOf(0, 1), &[], "`value` unless it is null, else `default_value` (does not catch KeyError)"),
-    f("double", &[req("value", STR.or(INT).or(Kinds::DOUBLE))], k(Kinds::DOUBLE), &["TypeError", "ValueError"], "converts a string or an integer to a double"),
-    f("get_type", &[req("value", ANY)], k(STR), &[], "the type name of a value: boolean, bytes, double, integer, list, map, string or null"),
-    f("if", &[req("condition", BOOL.or(NULL)), req("if_true", ANY), req("if_false", ANY)], Returns::UnionOf(1, 2), &["TypeError"], "`if_true` when `condition` is true, else `if_false` (null counts as false)"),
-    f("int", &[req("value", STR.or(Kinds::DOUBLE).or(INT))], k(INT), &["TypeError", "ValueError"], "converts a string or a double (truncated toward zero) to an integer"),
+    f(
+        "default",
+        &[req("value", ANY), req("default_value", ANY)],
+        Returns::UnionOf(0, 1),
+        &[],
+        "`value` unless it is null, else `default_value` (does not catch KeyError)",
+    ),
+    f(
+        "double",
+        &[req("value", STR.or(INT).or(Kinds::DOUBLE))],
+        k(Kinds::DOUBLE),
+        &["TypeError", "ValueError"],
+        "converts a string or an integer to a double",
+    ),
+    f(
+        "get_type",
+        &[req("value", ANY)],
+        k(STR),
+        &[],
+        "the type name of a value: boolean, bytes, double, integer, list, map, string or null",
+    ),
+    f(
+        "if",
+        &[req("condition", BOOL.or(NULL)), req("if_true", ANY), req("if_false", ANY)],
+        Returns::UnionOf(1, 2),
+        &["TypeError"],
+        "`if_true` when `condition` is true, else `if_false` (null counts as false)",
+    ),
+    f(
+        "int",
+        &[req("value", STR.or(Kinds::DOUBLE).or(INT))],
+        k(INT),
+        &["TypeError", "ValueError"],
+        "converts a string or a double (truncated toward zero) to an integer",
+    ),
     f("keys", &[req("map", MAP)], Returns::Shape(Shape::ListOfStrings), &["TypeError"], "the keys of a map, in order"),
-    f("len", &[req("value", LIST.or(MAP).or(STR))], k(INT), &["TypeError"], "the length of a list, map or string (in characters)"),
-    f("string", &[req("value", INT.or(Kinds::DOUBLE).or(BOOL).or(STR))], k(STR), &["TypeError"], "converts an integer, double or boolean to a string"),
+    f(
+        "len",
+        &[req("value", LIST.or(MAP).or(STR))],
+        k(INT),
+        &["TypeError"],
+        "the length of a list, map or string (in characters)",
+    ),
+    f(
+        "string",
+        &[req("value", INT.or(Kinds::DOUBLE).or(BOOL).or(STR))],
+        k(STR),
+        &["TypeError"],
+        "converts an integer, double or boolean to a string",
+    ),
     // base64 (§6.1).
-    f("base64.decode", &[req("data", STR), opt("padding", BOOL, Some("true"))], k(BYTES), &["ValueError", "TypeError"], "decodes base64 text to bytes"),
-    f("base64.encode", &[req("data", BYTES.or(STR)), opt("padding", BOOL, Some("true"))], k(STR), &["TypeError"], "encodes bytes as base64 text"),
+    f(
+        "base64.decode",
+        &[req("data", STR), opt("padding", BOOL, Some("true"))],
+        k(BYTES),
+        &["ValueError", "TypeError"],
+        "decodes base64 text to bytes",
+    ),
+    f(
+        "base64.encode",
+        &[req("data", BYTES.or(STR)), opt("padding", BOOL, Some("true"))],
+        k(STR),
+        &["TypeError"],
+        "encodes bytes as base64 text",
+    ),
     // events (§6.2, §9).
-    blocking(f("events.await_callback", &[req("callback", MAP), limited(opt("timeout", NUM, Some("43200")), Allowed::Range(0.0, YEAR_SECONDS))], Returns::Shape(Shape::CallbackRequest), &["TimeoutError", "ValueError", "TypeError"], "waits for a request to a callback endpoint")),
-    blocking(f("events.create_callback_endpoint", &[limited(opt("http_callback_method", STR, Some("\"POST\"")), Allowed::OneOf(HTTP_METHODS))], Returns::Shape(Shape::CallbackEndpoint), &["ValueError"], "creates a callback endpoint that accepts one HTTP method")),
+    blocking(f(
+        "events.await_callback",
+        &[req("callback", MAP), limited(opt("timeout", NUM, Some("43200")), Allowed::Range(0.0, YEAR_SECONDS))],
+        Returns::Shape(Shape::CallbackRequest),
+        &["TimeoutError", "ValueError", "TypeError"],
+        "waits for a request to a callback endpoint",
+    )),
+    blocking(f(
+        "events.create_callback_endpoint",
+        &[limited(opt("http_callback_method", STR, Some("\"POST\"")), Allowed::OneOf(HTTP_METHODS))],
+        Returns::Shape(Shape::CallbackEndpoint),
+        &["ValueError"],
+        "creates a callback endpoint that accepts one HTTP method",
+    )),
     // hash (§6.3).
-    f("hash.compute_checksum", &[req("data", BYTES), limited(req("algorithm", STR), Allowed::OneOf(HASH_ALGORITHMS))], k(BYTES), &["TypeError", "ValueError"], "the checksum of bytes"),
-    f("hash.compute_hmac", &[req("key", BYTES), req("data", BYTES), limited(req("algorithm", STR), Allowed::OneOf(HASH_ALGORITHMS))], k(BYTES), &["TypeError", "ValueError"], "the HMAC of bytes with a key"),
+    f(
+        "hash.compute_checksum",
+        &[req("data", BYTES), limited(req("algorithm", STR), Allowed::OneOf(HASH_ALGORITHMS))],
+        k(BYTES),
+        &["TypeError", "ValueError"],
+        "the checksum of bytes",
+    ),
+    f(
+        "hash.compute_hmac",
+        &[req("key", BYTES), req("data", BYTES), limited(req("algorithm", STR), Allowed::OneOf(HASH_ALGORITHMS))],
+        k(BYTES),
+        &["TypeError", "ValueError"],
+        "the HMAC of bytes with a key",
+    ),
     // http (§6.4).
     blocking(f("http.delete", &HTTP_WITH_BODY, HTTP_RESPONSE, HTTP_RAISES, "sends an HTTP DELETE request")),
     blocking(f("http.get", &HTTP_GET, HTTP_RESPONSE, HTTP_RAISES, "sends an HTTP GET request")),
@@ -107,50 +186,200 @@ pub static FUNCTIONS: &[Function] = &[
     blocking(f("http.request", &HTTP_REQUEST, HTTP_RESPONSE, HTTP_RAISES, "sends an HTTP request with any method")),
     // json (§6.5).
     f("json.decode", &[req("data", BYTES.or(STR))], k(ANY), &["ValueError", "TypeError"], "parses JSON text or bytes"),
-    f("json.encode", &[req("data", ANY), opt("indent", BOOL.or(MAP), None)], k(BYTES), &["TypeError"], "encodes a value as JSON bytes"),
-    f("json.encode_to_string", &[req("data", ANY), opt("indent", BOOL.or(MAP), None)], k(STR), &["TypeError"], "encodes a value as a JSON string"),
+    f(
+        "json.encode",
+        &[req("data", ANY), opt("indent", BOOL.or(MAP), None)],
+        k(BYTES),
+        &["TypeError"],
+        "encodes a value as JSON bytes",
+    ),
+    f(
+        "json.encode_to_string",
+        &[req("data", ANY), opt("indent", BOOL.or(MAP), None)],
+        k(STR),
+        &["TypeError"],
+        "encodes a value as a JSON string",
+    ),
     // list (§6.6).
-    f("list.concat", &[req("objs", LIST), req("val", ANY)], Returns::SameAs(0), &["TypeError"], "a new list with `val` appended as one element"),
-    f("list.prepend", &[req("objs", LIST), req("val", ANY)], Returns::SameAs(0), &["TypeError"], "a new list with `val` in front"),
+    f(
+        "list.concat",
+        &[req("objs", LIST), req("val", ANY)],
+        Returns::SameAs(0),
+        &["TypeError"],
+        "a new list with `val` appended as one element",
+    ),
+    f(
+        "list.prepend",
+        &[req("objs", LIST), req("val", ANY)],
+        Returns::SameAs(0),
+        &["TypeError"],
+        "a new list with `val` in front",
+    ),
     // map (§6.7).
     f("map.delete", &[req("map", MAP), req("key", STR)], Returns::SameAs(0), &["TypeError"], "a new map without `key`"),
-    f("map.get", &[req("map", MAP), req("keys", STR.or(LIST))], k(ANY), &["TypeError"], "the value at a key or key path, or null when missing"),
-    f("map.merge", &[req("first", MAP), req("second", MAP)], k(MAP), &["TypeError"], "a shallow merge in which `second` wins"),
-    f("map.merge_nested", &[req("first", MAP), req("second", MAP)], k(MAP), &["TypeError"], "a deep merge in which `second` wins"),
+    f(
+        "map.get",
+        &[req("map", MAP), req("keys", STR.or(LIST))],
+        k(ANY),
+        &["TypeError"],
+        "the value at a key or key path, or null when missing",
+    ),
+    f(
+        "map.merge",
+        &[req("first", MAP), req("second", MAP)],
+        k(MAP),
+        &["TypeError"],
+        "a shallow merge in which `second` wins",
+    ),
+    f(
+        "map.merge_nested",
+        &[req("first", MAP), req("second", MAP)],
+        k(MAP),
+        &["TypeError"],
+        "a deep merge in which `second` wins",
+    ),
     // math (§6.8).
     f("math.abs", &[req("x", NUM)], Returns::SameAs(0), &["TypeError"], "the absolute value"),
     f("math.floor", &[req("x", NUM)], k(NUM), &["TypeError"], "the largest whole number not above `x`"),
     f("math.max", &[req("x", NUM), req("y", NUM)], k(NUM), &["TypeError"], "the larger of two numbers"),
     f("math.min", &[req("x", NUM), req("y", NUM)], k(NUM), &["TypeError"], "the smaller of two numbers"),
     // sys (§6.10).
-    f("sys.get_env", &[req("name", STR), opt("default", STR.or(NULL), None)], k(STR.or(NULL)), &["TypeError"], "an environment variable, or `default` when unset"),
-    blocking(f("sys.log", &[opt("data", ANY, None), limited(opt("severity", STR, Some("\"DEFAULT\"")), Allowed::OneOf(SEVERITIES)), opt("text", ANY, None), opt("json", MAP, None), opt("timeout", NUM, None)], k(NULL), &["TypeError"], "writes a log entry")),
+    f(
+        "sys.get_env",
+        &[req("name", STR), opt("default", STR.or(NULL), None)],
+        k(STR.or(NULL)),
+        &["TypeError"],
+        "an environment variable, or `default` when unset",
+    ),
+    blocking(f(
+        "sys.log",
+        &[
+            opt("data", ANY, None),
+            limited(opt("severity", STR, Some("\"DEFAULT\"")), Allowed::OneOf(SEVERITIES)),
+            opt("text", ANY, None),
+            opt("json", MAP, None),
+            opt("timeout", NUM, None),
+        ],
+        k(NULL),
+        &["TypeError"],
+        "writes a log entry",
+    )),
     f("sys.now", &[], k(Kinds::DOUBLE), &[], "seconds since the Unix epoch"),
-    blocking(f("sys.sleep", &[limited(req("seconds", NUM), Allowed::Range(0.0, YEAR_SECONDS))], k(NULL), &["ValueError", "TypeError"], "waits for a number of seconds (at most one year)")),
-    blocking(f("sys.sleep_until", &[req("time", STR)], k(NULL), &["ValueError", "TypeError"], "waits until an RFC 3339 time")),
+    blocking(f(
+        "sys.sleep",
+        &[limited(req("seconds", NUM), Allowed::Range(0.0, YEAR_SECONDS))],
+        k(NULL),
+        &["ValueError", "TypeError"],
+        "waits for a number of seconds (at most one year)",
+    )),
+    blocking(f(
+        "sys.sleep_until",
+        &[req("time", STR)],
+        k(NULL),
+        &["ValueError", "TypeError"],
+        "waits until an RFC 3339 time",
+    )),
     // text (§6.11).
-    f("text.decode", &[req("data", BYTES), opt("charset", STR, Some("\"UTF-8\""))], k(STR), &["ValueError", "TypeError"], "decodes bytes to text"),
-    f("text.encode", &[req("text", STR), opt("charset", STR, Some("\"UTF-8\""))], k(BYTES), &["ValueError", "TypeError"], "encodes text to bytes"),
-    f("text.find_all", &[req("source", STR), req("substr", STR)], k(LIST), &["TypeError"], "the positions of a substring"),
-    f("text.find_all_regex", &[req("source", STR), req("regexp", STR)], Returns::Shape(Shape::RegexMatches), &["TypeError", "ValueError"], "every regex match as `{index, match}`"),
-    f("text.match_regex", &[req("source", STR), req("regexp", STR)], k(BOOL), &["TypeError", "ValueError"], "whether a regex matches anywhere"),
-    f("text.replace_all", &[req("source", STR), req("substr", STR), req("repl", STR)], k(STR), &["TypeError"], "replaces every occurrence of a substring"),
-    f("text.replace_all_regex", &[req("source", STR), req("regexp", STR), req("repl", STR)], k(STR), &["TypeError", "ValueError"], "replaces every regex match"),
-    f("text.split", &[req("source", STR), req("separator", STR)], Returns::Shape(Shape::ListOfStrings), &["TypeError"], "splits text at a separator"),
-    f("text.substring", &[req("source", STR), req("start", INT), req("end", INT)], k(STR), &["TypeError", "ValueError"], "the characters from `start` up to `end`"),
+    f(
+        "text.decode",
+        &[req("data", BYTES), opt("charset", STR, Some("\"UTF-8\""))],
+        k(STR),
+        &["ValueError", "TypeError"],
+        "decodes bytes to text",
+    ),
+    f(
+        "text.encode",
+        &[req("text", STR), opt("charset", STR, Some("\"UTF-8\""))],
+        k(BYTES),
+        &["ValueError", "TypeError"],
+        "encodes text to bytes",
+    ),
+    f(
+        "text.find_all",
+        &[req("source", STR), req("substr", STR)],
+        k(LIST),
+        &["TypeError"],
+        "the positions of a substring",
+    ),
+    f(
+        "text.find_all_regex",
+        &[req("source", STR), req("regexp", STR)],
+        Returns::Shape(Shape::RegexMatches),
+        &["TypeError", "ValueError"],
+        "every regex match as `{index, match}`",
+    ),
+    f(
+        "text.match_regex",
+        &[req("source", STR), req("regexp", STR)],
+        k(BOOL),
+        &["TypeError", "ValueError"],
+        "whether a regex matches anywhere",
+    ),
+    f(
+        "text.replace_all",
+        &[req("source", STR), req("substr", STR), req("repl", STR)],
+        k(STR),
+        &["TypeError"],
+        "replaces every occurrence of a substring",
+    ),
+    f(
+        "text.replace_all_regex",
+        &[req("source", STR), req("regexp", STR), req("repl", STR)],
+        k(STR),
+        &["TypeError", "ValueError"],
+        "replaces every regex match",
+    ),
+    f(
+        "text.split",
+        &[req("source", STR), req("separator", STR)],
+        Returns::Shape(Shape::ListOfStrings),
+        &["TypeError"],
+        "splits text at a separator",
+    ),
+    f(
+        "text.substring",
+        &[req("source", STR), req("start", INT), req("end", INT)],
+        k(STR),
+        &["TypeError", "ValueError"],
+        "the characters from `start` up to `end`",
+    ),
     f("text.to_lower", &[req("source", STR)], k(STR), &["TypeError"], "lower-cases text"),
     f("text.to_upper", &[req("source", STR)], k(STR), &["TypeError"], "upper-cases text"),
     f("text.url_decode", &[req("source", STR)], k(STR), &["TypeError", "ValueError"], "decodes percent-encoding"),
     f("text.url_encode", &[req("source", STR)], k(STR), &["TypeError"], "percent-encodes text (space as %20)"),
     f("text.url_encode_plus", &[req("source", STR)], k(STR), &["TypeError"], "percent-encodes text (space as +)"),
     // time (§6.12).
-    f("time.format", &[req("seconds", NUM), opt("timezone", STR, None)], k(STR), &["TypeError", "ValueError"], "formats Unix seconds as RFC 3339"),
-    f("time.parse", &[req("value", STR)], k(Kinds::DOUBLE), &["TypeError", "ValueError"], "parses RFC 3339 to Unix seconds"),
+    f(
+        "time.format",
+        &[req("seconds", NUM), opt("timezone", STR, None)],
+        k(STR),
+        &["TypeError", "ValueError"],
+        "formats Unix seconds as RFC 3339",
+    ),
+    f(
+        "time.parse",
+        &[req("value", STR)],
+        k(Kinds::DOUBLE),
+        &["TypeError", "ValueError"],
+        "parses RFC 3339 to Unix seconds",
+    ),
     // uuid (§6.13).
     f("uuid.generate", &[], k(STR), &[], "a random version 4 UUID"),
     // experimental.executions (§6.14).
-    blocking(f("experimental.executions.map", &[req("workflow_id", STR), req("arguments", LIST)], k(LIST), &["TypeError", "ValueError"], "runs a workflow once per argument and waits for all results")),
-    blocking(f("experimental.executions.run", &[req("workflow_id", STR), opt("argument", ANY, None)], k(ANY), &["TypeError", "ValueError"], "runs a workflow and waits for its result")),
+    blocking(f(
+        "experimental.executions.map",
+        &[req("workflow_id", STR), req("arguments", LIST)],
+        k(LIST),
+        &["TypeError", "ValueError"],
+        "runs a workflow once per argument and waits for all results",
+    )),
+    blocking(f(
+        "experimental.executions.run",
+        &[req("workflow_id", STR), opt("argument", ANY, None)],
+        k(ANY),
+        &["TypeError", "ValueError"],
+        "runs a workflow and waits for its result",
+    )),
     // Private-preview functions that real workflows call (see ../shared/corpus/README.md).
     preview(blocking(f("gke.await_job", &[], k(ANY), &[], "waits for a Kubernetes job (preview)"))),
     preview(blocking(f("gke.create_job", &[], k(ANY), &[], "creates a Kubernetes job (preview)"))),
@@ -162,12 +391,36 @@ pub static FUNCTIONS: &[Function] = &[
 
 /// Predefined values: retry policies, predicates and the default backoff.
 pub static VALUES: &[Value] = &[
-    Value { name: "http.default_retry", kind: ValueKind::RetryPolicy, doc: "retries 429, 502, 503, 504, connection errors and timeouts: 5 retries, backoff 1 s ×1.25 up to 60 s" },
-    Value { name: "http.default_retry_non_idempotent", kind: ValueKind::RetryPolicy, doc: "retries 429 and 503 only: 5 retries, backoff 1 s ×1.25 up to 60 s" },
-    Value { name: "http.default_retry_predicate", kind: ValueKind::Predicate, doc: "true for HTTP 429, 502, 503, 504, ConnectionError and TimeoutError" },
-    Value { name: "http.default_retry_predicate_non_idempotent", kind: ValueKind::Predicate, doc: "true for HTTP 429 and 503" },
+    Value {
+        name: "http.default_retry",
+        kind: ValueKind::RetryPolicy,
+        doc: "retries 429, 502, 503, 504, connection errors and timeouts: 5 retries, backoff 1 s ×1.25 up to 60 s",
+    },
+    Value {
+        name: "http.default_retry_non_idempotent",
+        kind: ValueKind::RetryPolicy,
+        doc: "retries 429 and 503 only: 5 retries, backoff 1 s ×1.25 up to 60 s",
+    },
+    Value {
+        name: "http.default_retry_predicate",
+        kind: ValueKind::Predicate,
+        doc: "true for HTTP 429, 502, 503, 504, ConnectionError and TimeoutError",
+    },
+    Value {
+        name: "http.default_retry_predicate_non_idempotent",
+        kind: ValueKind::Predicate,
+        doc: "true for HTTP 429 and 503",
+    },
     Value { name: "retry.always", kind: ValueKind::Predicate, doc: "a predicate that always retries" },
-    Value { name: "retry.default_backoff", kind: ValueKind::Data(Shape::Backoff), doc: "`{initial_delay: 1, max_delay: 60, multiplier: 1.25}`" },
+    Value {
+        name: "retry.default_backoff",
+        kind: ValueKind::Data(Shape::Backoff),
+        doc: "`{initial_delay: 1, max_delay: 60, multiplier: 1.25}`",
+    },
     Value { name: "retry.never", kind: ValueKind::Predicate, doc: "a predicate that never retries" },
-    Value { name: "experimental.executions.execution_error", kind: ValueKind::Data(Shape::Error), doc: "the error of a failed child execution (legacy)" },
+    Value {
+        name: "experimental.executions.execution_error",
+        kind: ValueKind::Data(Shape::Error),
+        doc: "the error of a failed child execution (legacy)",
+    },
 ];

@@ -135,24 +135,24 @@ impl<'a> Loader<'a> {
                 }
                 Event::Alias(id) => Some(self.alias(id, span)),
                 Event::Scalar(value, style, anchor, tag) => {
-                    if let Some(tag) = tag {
-                        self.unsupported_tag(&tag, span);
+                    if tag.is_some() {
+                        self.unsupported_tag(span);
                     }
                     let node = self.scalar(value.into_owned(), style, span);
                     self.remember(anchor, &node);
                     Some(node)
                 }
                 Event::SequenceStart(anchor, tag) => {
-                    if let Some(tag) = tag {
-                        self.unsupported_tag(&tag, span);
+                    if tag.is_some() {
+                        self.unsupported_tag(span);
                     }
                     let flow = self.source.text.as_bytes().get(span.start as usize) == Some(&b'[');
                     stack.push(Frame::Seq { start: span, flow, anchor, items: Vec::new() });
                     None
                 }
                 Event::MappingStart(anchor, tag) => {
-                    if let Some(tag) = tag {
-                        self.unsupported_tag(&tag, span);
+                    if tag.is_some() {
+                        self.unsupported_tag(span);
                     }
                     let flow = self.source.text.as_bytes().get(span.start as usize) == Some(&b'{');
                     stack.push(Frame::Map { start: span, flow, anchor, entries: Vec::new(), key: None });
@@ -263,13 +263,19 @@ impl<'a> Loader<'a> {
         node.clone()
     }
 
-    fn unsupported_tag(&mut self, tag: &saphyr_parser::Tag, span: Span) {
+    fn unsupported_tag(&mut self, span: Span) {
+        // The event carries the expanded tag; show the text as written.
+        let rest = self.source.text.get(span.start as usize..).unwrap_or("");
+        let raw = &rest[..rest.find(char::is_whitespace).unwrap_or(rest.len())];
+        let raw = if raw.starts_with('!') { raw } else { "!" };
+        let tag_span = Span::new(span.start, span.start + to_u32(raw.len()));
         self.diags.push(
             Diagnostic::error(
                 codes::YAML_UNSUPPORTED,
-                Span::new(span.start, span.start + to_u32(tag.handle.len() + tag.suffix.len())),
-                format!("YAML tags such as `{}{}` are not supported in workflows", tag.handle, tag.suffix),
+                tag_span,
+                format!("YAML tags such as `{raw}` are not supported in workflows"),
             )
+            .with_label("a YAML tag")
             .with_help("remove the tag; quote the value if it must be a string"),
         );
     }

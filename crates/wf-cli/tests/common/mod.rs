@@ -1,0 +1,70 @@
+//! Helpers shared by the fixture tests.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use wf_cli::render::{render_human, to_json_diagnostic};
+use wf_syntax::{Diagnostic, SourceFile};
+
+/// The repository's root folder.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The fixture files of `tests/<area>`, sorted.
+pub fn fixtures(area: &str) -> Vec<PathBuf> {
+    let dir = repo().join("tests").join(area);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "yaml" || e == "json"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no fixtures in {}", dir.display());
+    files
+}
+
+/// Loads a fixture, named `folder/file` as it appears in reports.
+pub fn load(path: &Path) -> SourceFile {
+    let text = std::fs::read_to_string(path).expect("fixture is UTF-8");
+    let folder = path.parent().and_then(Path::file_name).unwrap().to_string_lossy();
+    SourceFile::new(format!("{folder}/{}", path.file_name().unwrap().to_string_lossy()), text)
+}
+
+/// The source with line numbers, tabs and line endings made visible.
+pub fn numbered_source(file: &SourceFile) -> String {
+    let mut out = String::new();
+    if file.text.starts_with('\u{feff}') {
+        out.push_str("(the file starts with a byte order mark)\n");
+    }
+    if file.text.contains("\r\n") {
+        out.push_str("(the file has CRLF line endings)\n");
+    }
+    for (i, line) in file.text.trim_start_matches('\u{feff}').lines().enumerate() {
+        out.push_str(&format!("{:>3} | {}\n", i + 1, line.replace('\t', "␉")));
+    }
+    out
+}
+
+/// Source, human report and JSON lines of `diags`, as one snapshot text.
+pub fn snapshot_text(file: &SourceFile, diags: &[Diagnostic]) -> String {
+    let human = render_human(file, diags, false);
+    let json: Vec<String> =
+        diags.iter().map(|d| serde_json::to_string(&to_json_diagnostic(file, d)).expect("serialisable")).collect();
+    format!("{}\n--- human ---\n{}\n--- json ---\n{}\n", numbered_source(file), human.trim_end(), json.join("\n"))
+}
+
+/// Asserts `text` against the insta snapshot `name` in `tests/<area>/snapshots`.
+pub fn assert_fixture_snapshot(area: &str, path: &Path, text: &str) {
+    let snapshots = repo().join("tests").join(area).join("snapshots");
+    let name = path.file_name().unwrap().to_string_lossy().replace('.', "_");
+    insta::with_settings!({
+        snapshot_path => &snapshots,
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+        input_file => path,
+    }, {
+        insta::assert_snapshot!(name, text);
+    });
+}
