@@ -278,9 +278,11 @@ impl<'m, 'a> ExprCx<'m, 'a> {
 
     /// A dotted name that refers to the standard library rather than to a variable.
     fn library_path(&self, e: &Expr) -> Option<String> {
-        let path = e.dotted_name()?;
-        let root = path.split('.').next()?;
-        (!self.is_variable(root) && (stdlib::is_module(root) || stdlib::function(&path).is_some())).then_some(path)
+        let root = e.dotted_root()?;
+        if self.is_variable(root) || !stdlib::is_module(root) {
+            return None;
+        }
+        e.dotted_name()
     }
 
     fn member(&mut self, whole: &Expr, object: &Expr, name: &str, name_span: Span) -> Ty {

@@ -4,25 +4,11 @@
 use std::path::Path;
 
 use divan::{Bencher, black_box, counter::BytesCount};
+use wf_syntax::generate::generated_workflow;
 use wf_syntax::{SourceFile, parse_workflow};
 
 fn main() {
     divan::main();
-}
-
-/// A realistic workflow of about `lines` lines: assignments with expressions, HTTP calls
-/// with retries, switches, loops and subworkflow calls.
-pub fn generated_workflow(lines: usize) -> String {
-    let mut out = String::from("main:\n  params: [args]\n  steps:\n");
-    let mut i = 0;
-    while out.lines().count() < lines {
-        out.push_str(&format!(
-            "    - init_{i}:\n        assign:\n          - counter_{i}: ${{default(map.get(args, \"n{i}\"), 0) + {i}}}\n          - label_{i}: ${{\"item-\" + string(counter_{i}) + \"/\" + text.to_upper(\"x\")}}\n    - fetch_{i}:\n        try:\n          call: http.get\n          args:\n            url: ${{\"https://example.com/items/\" + string(counter_{i})}}\n            timeout: 30\n          result: resp_{i}\n        retry: ${{http.default_retry}}\n    - check_{i}:\n        switch:\n          - condition: ${{resp_{i}.code == 200 and len(resp_{i}.body.items) > 0}}\n            next: loop_{i}\n        next: loop_{i}\n    - loop_{i}:\n        for:\n          value: item\n          index: k\n          in: ${{resp_{i}.body.items}}\n          steps:\n            - add_{i}:\n                assign:\n                  - counter_{i}: ${{counter_{i} + item.value * k}}\n"
-        ));
-        i += 1;
-    }
-    out.push_str("    - done:\n        return: ${args}\n");
-    out
 }
 
 #[divan::bench]

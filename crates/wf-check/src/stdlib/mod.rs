@@ -4,6 +4,9 @@
 
 mod table;
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 pub use table::{FUNCTIONS, VALUES};
 
 use crate::ty::{Kinds, Ty};
@@ -164,33 +167,55 @@ pub struct Value {
     pub doc: &'static str,
 }
 
-/// The modules that hold functions or values.
-pub fn modules() -> impl Iterator<Item = &'static str> {
-    let mut names: Vec<&str> = FUNCTIONS
-        .iter()
-        .map(|f| f.name)
-        .chain(VALUES.iter().map(|v| v.name))
-        .filter_map(|n| n.rsplit_once('.').map(|(m, _)| m))
-        .collect();
-    names.sort_unstable();
-    names.dedup();
-    names.into_iter()
+/// Lookup tables built once from [`FUNCTIONS`] and [`VALUES`].
+struct Index {
+    functions: HashMap<&'static str, &'static Function>,
+    values: HashMap<&'static str, &'static Value>,
+    /// Modules and every dotted prefix of one (`experimental`, `experimental.executions`).
+    modules: Vec<&'static str>,
+}
+
+fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut modules: Vec<&'static str> = vec!["googleapis"];
+        for name in FUNCTIONS.iter().map(|f| f.name).chain(VALUES.iter().map(|v| v.name)) {
+            let mut end = 0;
+            while let Some(dot) = name[end..].find('.') {
+                end += dot;
+                modules.push(&name[..end]);
+                end += 1;
+            }
+        }
+        modules.sort_unstable();
+        modules.dedup();
+        Index {
+            functions: FUNCTIONS.iter().map(|f| (f.name, f)).collect(),
+            values: VALUES.iter().map(|v| (v.name, v)).collect(),
+            modules,
+        }
+    })
+}
+
+/// The modules that hold functions or values, and their dotted prefixes, sorted.
+pub fn modules() -> &'static [&'static str] {
+    &index().modules
 }
 
 /// Whether `name` is a module (`sys`, `http`, `experimental.executions`, ...) or the first
 /// part of one (`experimental`, `googleapis`).
 pub fn is_module(name: &str) -> bool {
-    name == "googleapis" || modules().any(|m| m == name || m.split('.').next() == Some(name))
+    index().modules.binary_search(&name).is_ok()
 }
 
 /// Looks up a function by its full name.
 pub fn function(name: &str) -> Option<&'static Function> {
-    FUNCTIONS.iter().find(|f| f.name == name)
+    index().functions.get(name).copied()
 }
 
 /// Looks up a predefined value by its full name.
 pub fn value(name: &str) -> Option<&'static Value> {
-    VALUES.iter().find(|v| v.name == name)
+    index().values.get(name).copied()
 }
 
 /// Whether `name` is a connector call target: `googleapis.SERVICE.VERSION.RESOURCE...METHOD`.

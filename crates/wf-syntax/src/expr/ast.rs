@@ -206,6 +206,16 @@ impl Expr {
         }
     }
 
+    /// The variable at the root of a dotted name (`sys` in `sys.get_env`), without
+    /// building the whole name.
+    pub fn dotted_root(&self) -> Option<&str> {
+        match &self.kind {
+            ExprKind::Var(name) => Some(name),
+            ExprKind::Member { object, .. } => object.dotted_root(),
+            _ => None,
+        }
+    }
+
     /// The dotted name this expression spells, if it is one: `sys.get_env` for
     /// `Member(Var(sys), get_env)`.
     pub fn dotted_name(&self) -> Option<String> {
