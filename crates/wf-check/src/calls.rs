@@ -30,8 +30,7 @@ pub(crate) fn call_step(cx: &mut ExprCx<'_, '_>, call: &Call) -> Ty {
         return Ty::any();
     }
     if stdlib::value(name).is_some() {
-        report(
-            cx,
+        cx.report(
             Diagnostic::error(codes::NOT_CALLABLE, call.function.span, format!("`{name}` is a value, not a function"))
                 .with_label("cannot be called"),
         );
@@ -51,14 +50,8 @@ pub(crate) fn call_step(cx: &mut ExprCx<'_, '_>, call: &Call) -> Ty {
         }
         None => d.with_help("define a subworkflow with this name, or call a standard-library function"),
     };
-    report(cx, d);
+    cx.report(d);
     Ty::any()
-}
-
-fn report(cx: &mut ExprCx<'_, '_>, d: Diagnostic) {
-    if let Some(diags) = cx.diags.as_deref_mut() {
-        diags.push(d);
-    }
 }
 
 fn subworkflow_call(cx: &mut ExprCx<'_, '_>, target: usize, call: &Call, args: &[(&Arg, Ty)]) -> Ty {
@@ -81,14 +74,13 @@ fn subworkflow_call(cx: &mut ExprCx<'_, '_>, target: usize, call: &Call, args: &
                     None if names.is_empty() => d.with_help("it takes no parameters"),
                     None => d.with_help(format!("its parameters are: {}", names.join(", "))),
                 };
-                report(cx, d);
+                cx.report(d);
             }
         }
     }
     for p in sub.params.iter().filter(|p| p.default.is_none()) {
         if !args.iter().any(|(a, _)| a.name.text == p.name.text) {
-            report(
-                cx,
+            cx.report(
                 Diagnostic::error(
                     codes::MISSING_ARGUMENT,
                     call.function.span,
@@ -128,15 +120,14 @@ fn function_call(cx: &mut ExprCx<'_, '_>, f: &'static Function, call: &Call, arg
                     None if names.is_empty() => d.with_help(format!("`{}` takes no arguments", f.name)),
                     None => d.with_help(format!("the signature is `{}`", f.signature())),
                 };
-                report(cx, d);
+                cx.report(d);
             }
         }
     }
     for p in f.params.iter().filter(|p| p.required) {
         if !args.iter().any(|(a, _)| a.name.text == p.name) {
             let at = call.args_span.unwrap_or(call.function.span);
-            report(
-                cx,
+            cx.report(
                 Diagnostic::error(
                     codes::MISSING_PARAMETER,
                     at,
@@ -167,7 +158,7 @@ fn connector_params(cx: &mut ExprCx<'_, '_>, arg: &Arg) {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
                 None => d.with_help(format!("the fields are: {}", CONNECTOR_PARAMS.join(", "))),
             };
-            report(cx, d);
+            cx.report(d);
         }
     }
 }

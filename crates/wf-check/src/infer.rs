@@ -43,7 +43,8 @@ pub(crate) struct ExprCx<'m, 'a> {
 }
 
 impl<'m, 'a> ExprCx<'m, 'a> {
-    fn report(&mut self, d: Diagnostic) {
+    /// Reports `d` when reporting (and drops it while inferring).
+    pub fn report(&mut self, d: Diagnostic) {
         if let Some(diags) = self.diags.as_deref_mut() {
             diags.push(d);
         }

@@ -90,7 +90,7 @@ fn check_nodes(model: &Model<'_>, types: &Types, s: usize, diags: &mut Vec<Diagn
                     )
                     .with_label(format!("this is {}", article(t.kinds)))
                     .with_help("compare explicitly, e.g. `${x != null}` or `${len(items) > 0}`");
-                    cx.diags.as_deref_mut().map(|d2| d2.push(d));
+                    cx.report(d);
                 }
             }
             Op::Return(v) | Op::Raise(v) => {
@@ -112,17 +112,15 @@ fn check_nodes(model: &Model<'_>, types: &Types, s: usize, diags: &mut Vec<Diagn
                         Origin::Error => "the error variable",
                         _ => "the loop variable",
                     };
-                    cx.diags.as_deref_mut().map(|d| {
-                        d.push(
-                            Diagnostic::warning(
-                                codes::SHADOWED_NAME,
-                                name.span,
-                                format!("{what} `{}` hides an existing variable", name.text),
-                            )
-                            .with_label("a variable with this name already exists here")
-                            .with_help("give it a name of its own"),
+                    cx.report(
+                        Diagnostic::warning(
+                            codes::SHADOWED_NAME,
+                            name.span,
+                            format!("{what} `{}` hides an existing variable", name.text),
                         )
-                    });
+                        .with_label("a variable with this name already exists here")
+                        .with_help("give it a name of its own"),
+                    );
                 }
             }
             Op::Entry | Op::Exit | Op::ReturnExit | Op::Nop | Op::Step | Op::ScopeEnd(_) => {}
@@ -185,7 +183,7 @@ fn eval(cx: &mut ExprCx<'_, '_>, v: &wf_syntax::ast::Value, ctx: EvalContext) {
         if let Some(h) = help.filter(|_| t.kinds.intersects(Kinds::MAP)) {
             d = d.with_help(h);
         }
-        cx.diags.as_deref_mut().map(|ds| ds.push(d));
+        cx.report(d);
     }
 }
 
@@ -202,13 +200,11 @@ fn eval_expr(cx: &mut ExprCx<'_, '_>, e: &wf_syntax::Expr, ctx: EvalContext) {
         _ => None,
     };
     if let (Some((what, help)), Some(path)) = (problem, &path) {
-        cx.diags.as_deref_mut().map(|d| {
-            d.push(
-                Diagnostic::error(codes::ARGUMENT_TYPE, e.span, format!("`{path}` {what}"))
-                    .with_label("wrong kind of retry value")
-                    .with_help(help),
-            )
-        });
+        cx.report(
+            Diagnostic::error(codes::ARGUMENT_TYPE, e.span, format!("`{path}` {what}"))
+                .with_label("wrong kind of retry value")
+                .with_help(help),
+        );
         return;
     }
     if ctx == EvalContext::Predicate
@@ -218,19 +214,15 @@ fn eval_expr(cx: &mut ExprCx<'_, '_>, e: &wf_syntax::Expr, ctx: EvalContext) {
         let params = &cx.model.subs[target].sub.params;
         let required = params.iter().filter(|p| p.default.is_none()).count();
         if required > 1 || params.is_empty() {
-            cx.diags.as_deref_mut().map(|d| {
-                d.push(
-                    Diagnostic::error(
-                        codes::WRONG_ARITY,
-                        e.span,
-                        format!("predicate `{name}` must take exactly one parameter, the error"),
-                    )
-                    .with_label(format!("`{name}` takes {}", params.len()))
-                    .with_help(format!(
-                        "declare it as `{name}: {{params: [e], steps: [...]}}` and return true to retry"
-                    )),
+            cx.report(
+                Diagnostic::error(
+                    codes::WRONG_ARITY,
+                    e.span,
+                    format!("predicate `{name}` must take exactly one parameter, the error"),
                 )
-            });
+                .with_label(format!("`{name}` takes {}", params.len()))
+                .with_help(format!("declare it as `{name}: {{params: [e], steps: [...]}}` and return true to retry")),
+            );
         }
         return;
     }
@@ -257,7 +249,7 @@ fn shared_defined(cx: &mut ExprCx<'_, '_>, sub: &SubModel<'_>, name: &Name) {
         .with_label("not assigned before")
         .with_help(format!("assign an initial value first, e.g. `- {}: 0`", name.text)),
     };
-    cx.diags.as_deref_mut().map(|ds| ds.push(d));
+    cx.report(d);
 }
 
 /// A branch may assign an outer variable only when it is `shared`.

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use wf_syntax::{Diagnostic, Severity, SourceFile, codes};
 
 use crate::files::{Input, collect_inputs};
-use crate::render::{JsonReport, JsonSkipped, JsonSummary, render_human, to_json_diagnostic};
+use crate::render::{JsonReport, JsonSkipped, JsonSummary, render_human, sarif_log, to_json_diagnostic};
 
 /// Output format of `wf check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +15,8 @@ pub enum Format {
     Human,
     /// One JSON document (see `docs/json-output.md`).
     Json,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
 }
 
 /// Options of `wf check`.
@@ -26,6 +28,8 @@ pub struct CheckOptions {
     pub format: Format,
     /// Colour in human output.
     pub color: bool,
+    /// Codes to leave out (by number or name), as `--allow` gives them.
+    pub allow: Vec<String>,
 }
 
 /// What happened to one file.
@@ -44,7 +48,7 @@ pub fn check_source(source: &SourceFile) -> Vec<Diagnostic> {
     wf_check::check(source).diagnostics
 }
 
-fn check_input(input: &Input) -> FileOutcome {
+fn check_input(input: &Input, allow: &[String]) -> FileOutcome {
     let name = input.path.display().to_string();
     let bytes = match std::fs::read(&input.path) {
         Ok(b) => b,
@@ -58,11 +62,17 @@ fn check_input(input: &Input) -> FileOutcome {
         }
     };
     let source = SourceFile::new(name.clone(), text);
-    let diags = check_source(&source);
+    let mut diags = check_source(&source);
+    diags.retain(|d| !is_allowed(allow, d.code));
     if !input.explicit && diags.iter().any(|d| d.code == codes::NOT_A_WORKFLOW) {
         return FileOutcome::Skipped(name, "not a workflow".into());
     }
     FileOutcome::Checked(source, diags)
+}
+
+/// Whether `--allow` names `code` (by number or by name).
+fn is_allowed(allow: &[String], code: &str) -> bool {
+    allow.iter().any(|a| a.eq_ignore_ascii_case(code) || wf_check::codes::lookup(a).is_some_and(|c| c.code == code))
 }
 
 /// Runs `wf check` and writes its output; returns the process exit code.
@@ -74,7 +84,11 @@ pub fn run_check(opts: &CheckOptions, out: &mut dyn Write, err: &mut dyn Write) 
             return Ok(2);
         }
     };
-    let outcomes: Vec<FileOutcome> = inputs.iter().map(check_input).collect();
+    if let Some(bad) = opts.allow.iter().find(|a| wf_check::codes::lookup(a).is_none()) {
+        writeln!(err, "error: `--allow {bad}`: no such diagnostic code (see `wf explain --list`)")?;
+        return Ok(2);
+    }
+    let outcomes: Vec<FileOutcome> = inputs.iter().map(|i| check_input(i, &opts.allow)).collect();
     let mut summary = JsonSummary::default();
     let mut unreadable = false;
     for o in &outcomes {
@@ -91,6 +105,7 @@ pub fn run_check(opts: &CheckOptions, out: &mut dyn Write, err: &mut dyn Write) 
     match opts.format {
         Format::Human => write_human(&outcomes, &summary, opts.color, out, err)?,
         Format::Json => write_json(&outcomes, summary_copy(&summary), out, err)?,
+        Format::Sarif => write_sarif(&outcomes, out, err)?,
     }
     Ok(if unreadable {
         2
@@ -140,6 +155,27 @@ pub fn summary_line(s: &JsonSummary) -> String {
     line
 }
 
+fn write_sarif(outcomes: &[FileOutcome], out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<()> {
+    let mut files = Vec::new();
+    for o in outcomes {
+        match o {
+            FileOutcome::Checked(source, diags) => files.push((source, diags.as_slice())),
+            FileOutcome::Skipped(..) => {}
+            FileOutcome::Unreadable(name, reason) => writeln!(err, "error: cannot read `{name}`: {reason}")?,
+        }
+    }
+    write_pretty(out, &sarif_log(&files))
+}
+
+/// Writes pretty JSON; a closed pipe stays a `BrokenPipe` error.
+fn write_pretty(out: &mut dyn Write, value: &impl serde::Serialize) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(|e| match e.io_error_kind() {
+        Some(kind) => std::io::Error::from(kind),
+        None => std::io::Error::other(e),
+    })?;
+    writeln!(out)
+}
+
 fn write_json(
     outcomes: &[FileOutcome],
     summary: JsonSummary,
@@ -158,9 +194,5 @@ fn write_json(
             FileOutcome::Unreadable(name, reason) => writeln!(err, "error: cannot read `{name}`: {reason}")?,
         }
     }
-    serde_json::to_writer_pretty(&mut *out, &report).map_err(|e| match e.io_error_kind() {
-        Some(kind) => std::io::Error::from(kind),
-        None => std::io::Error::other(e),
-    })?;
-    writeln!(out)
+    write_pretty(out, &report)
 }

@@ -5,17 +5,20 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use wf_cli::check::{CheckOptions, Format, run_check};
-use wf_cli::explain::run_explain;
+use wf_cli::explain::{run_explain, run_explain_list};
 
 const USAGE: &str = "\
 wf: a toolkit for Google Cloud Workflows
 
 Usage:
-  wf check [--format human|json] [--color auto|always|never] PATH...
+  wf check [--format human|json|sarif] [--color auto|always|never] [--allow CODE]... PATH...
       Parse and check workflow files, or every *.yaml, *.yml and *.json under folders.
-      Exit status: 0 clean, 1 errors found, 2 bad usage or unreadable input.
-  wf explain CODE
-      Explain a diagnostic code, e.g. `wf explain WF120`.
+      `--allow CODE` leaves out a code (by number or name; repeat or separate with commas).
+      Silence one place with a comment `# wf-ignore: CODE` on the line or the line above,
+      a whole file with `# wf-ignore-file: CODE`.
+      Exit status: 0 no errors, 1 errors found, 2 bad usage or unreadable input.
+  wf explain CODE | --list
+      Explain a diagnostic code (`wf explain WF120`), or list them all.
   wf --version | --help
 ";
 
@@ -79,6 +82,7 @@ fn run(out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, Failure> {
             let mut code = None;
             while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
                 match arg {
+                    Long("list") => return io(run_explain_list(out)),
                     Value(v) if code.is_none() => code = Some(v.string().map_err(|e| e.to_string())?),
                     other => return Err(other.unexpected().to_string().into()),
                 }
@@ -97,6 +101,7 @@ fn run(out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, Failure> {
 fn check_options(parser: &mut lexopt::Parser) -> Result<CheckOptions, String> {
     use lexopt::prelude::*;
     let mut paths = Vec::new();
+    let mut allow = Vec::new();
     let mut format = Format::Human;
     let mut color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
@@ -106,7 +111,8 @@ fn check_options(parser: &mut lexopt::Parser) -> Result<CheckOptions, String> {
                 {
                     "human" => Format::Human,
                     "json" => Format::Json,
-                    other => return Err(format!("unknown format `{other}` (expected `human` or `json`)")),
+                    "sarif" => Format::Sarif,
+                    other => return Err(format!("unknown format `{other}` (expected human, json or sarif)")),
                 }
             }
             Long("color") => {
@@ -117,6 +123,10 @@ fn check_options(parser: &mut lexopt::Parser) -> Result<CheckOptions, String> {
                     other => return Err(format!("unknown color mode `{other}` (expected auto, always or never)")),
                 }
             }
+            Long("allow") => {
+                let codes = parser.value().map_err(|e| e.to_string())?.string().map_err(|e| e.to_string())?;
+                allow.extend(codes.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()));
+            }
             Value(path) => paths.push(PathBuf::from(path)),
             other => return Err(other.unexpected().to_string()),
         }
@@ -124,5 +134,5 @@ fn check_options(parser: &mut lexopt::Parser) -> Result<CheckOptions, String> {
     if paths.is_empty() {
         return Err("`wf check` needs at least one file or folder".into());
     }
-    Ok(CheckOptions { paths, format, color })
+    Ok(CheckOptions { paths, format, color, allow })
 }

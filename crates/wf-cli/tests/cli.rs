@@ -90,3 +90,55 @@ fn explain_prints_the_registry_entry() {
     assert!(stdout(&o).starts_with("WF120 (unknown-key): a key that is not allowed here"));
     assert_eq!(wf(&["explain", "WF999"]).status.code(), Some(2));
 }
+
+#[test]
+fn sarif_output_is_a_sarif_2_1_log() {
+    let o = wf(&["check", "--format", "sarif", "tests/check/err/wf307-unknown-field.yaml"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    assert_eq!(v["version"], "2.1.0");
+    let run = &v["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "wfkit");
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    let result = &run["results"][0];
+    assert_eq!(result["ruleId"], "WF307");
+    assert_eq!(result["level"], "error");
+    let region = &result["locations"][0]["physicalLocation"]["region"];
+    assert_eq!((region["startLine"].as_u64(), region["startColumn"].as_u64()), (Some(13), Some(32)));
+    let index = result["ruleIndex"].as_u64().expect("a rule index") as usize;
+    assert_eq!(run["tool"]["driver"]["rules"][index]["id"], "WF307");
+}
+
+#[test]
+fn allow_leaves_codes_out_by_number_or_name() {
+    let file = "tests/check/err/wf401-unused-value.yaml";
+    assert!(stdout(&wf(&["check", file])).contains("1 warning"));
+    assert!(stdout(&wf(&["check", "--allow", "WF401", file])).contains("0 warnings"));
+    assert!(stdout(&wf(&["check", "--allow", "unused-value", file])).contains("0 warnings"));
+    let unknown = wf(&["check", "--allow", "WF999", file]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("WF999"));
+}
+
+#[test]
+fn comments_silence_one_line_or_a_whole_file() {
+    let dir = std::env::temp_dir().join(format!("wf-cli-ignore-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let body = "- init:\n    assign:\n      - a: 1\n      # wf-ignore: unused-value\n      - b: 2\n      - c: 3\n- done:\n    return: ${a}\n";
+    std::fs::write(dir.join("line.yaml"), body).unwrap();
+    std::fs::write(dir.join("file.yaml"), format!("# wf-ignore-file: WF401\n{body}")).unwrap();
+    let line = stdout(&wf(&["check", dir.join("line.yaml").to_str().unwrap()]));
+    assert!(line.contains("`c` is never read") && !line.contains("`b` is never read"), "{line}");
+    assert!(stdout(&wf(&["check", dir.join("file.yaml").to_str().unwrap()])).contains("0 warnings"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn explain_lists_every_code() {
+    let o = wf(&["explain", "--list"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    for code in ["WF100", "WF207", "WF307", "WF405"] {
+        assert!(out.lines().any(|l| l.starts_with(code)), "{code} missing from the list");
+    }
+}

@@ -2,6 +2,8 @@
 
 mod human;
 mod json;
+mod sarif;
 
 pub use human::render_human;
 pub use json::{JsonDiagnostic, JsonPosition, JsonReport, JsonSkipped, JsonSummary, to_json_diagnostic};
+pub use sarif::sarif_log;
