@@ -514,6 +514,7 @@ impl<'m, 'a> ExprCx<'m, 'a> {
         }
         let required = f.required_count();
         if args.len() < required || args.len() > f.params.len() {
+            // Arguments are positional: with the wrong count, their types say nothing more.
             self.report(
                 Diagnostic::error(
                     codes::WRONG_ARITY,
@@ -529,6 +530,7 @@ impl<'m, 'a> ExprCx<'m, 'a> {
                 .with_label("wrong number of arguments")
                 .with_help(format!("the signature is `{}`", f.signature())),
             );
+            return result_type(f, arg_types);
         }
         for ((arg, t), p) in args.iter().zip(arg_types).zip(f.params) {
             self.check_argument(f, p, arg.span, t, literal_of(arg));
@@ -547,7 +549,7 @@ impl<'m, 'a> ExprCx<'m, 'a> {
                     &[t],
                 )
                 .with_label(format!("this is {}", article(t.kinds)))
-                .with_help(format!("the signature is `{}`", f.signature())),
+                .with_help(argument_help(f, p)),
             );
             return;
         }
@@ -656,6 +658,16 @@ pub(crate) fn result_type(f: &Function, args: &[Ty]) -> Ty {
                 x.union(&y)
             }
         }
+    }
+}
+
+fn argument_help(f: &Function, p: &stdlib::Param) -> String {
+    match (f.name, p.name) {
+        ("events.await_callback", "callback") => {
+            "pass the whole map that `events.create_callback_endpoint` returned (e.g. `${callback}`), not its URL"
+                .into()
+        }
+        _ => format!("the signature is `{}`", f.signature()),
     }
 }
 
