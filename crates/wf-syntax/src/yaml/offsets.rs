@@ -34,10 +34,14 @@ impl ScalarOffsets {
         }
     }
 
-    /// The file span of cooked bytes `start..end`.
+    /// The file span of cooked bytes `start..end` (never past the end of the value).
     pub fn span(&self, start: usize, end: usize) -> Span {
         let s = self.get(start);
         let e = if end > start { self.get(end - 1) + 1 } else { s };
+        let e = match self {
+            ScalarOffsets::Shift(_) => e,
+            ScalarOffsets::Table(t) => e.min(t.last().copied().unwrap_or(e)),
+        };
         Span::new(s, e.max(s))
     }
 }
@@ -78,6 +82,14 @@ fn walk(raw: &str, base: usize, quote: usize, scalar: &Scalar) -> Vec<u32> {
             if scalar.style == Style::SingleQuoted && rb == b'\'' && c == '\'' {
                 let at = ri;
                 ri += 2;
+                break at;
+            }
+            // Folding turns a line break (with or without indentation) into a space.
+            if c == ' ' && matches!(rb, b'\n' | b'\r') && scalar.style != Style::Literal {
+                let at = ri;
+                while matches!(raw.get(ri), Some(b'\n' | b'\r')) {
+                    ri += 1;
+                }
                 break at;
             }
             if raw[ri..].starts_with(c.encode_utf8(&mut [0; 4]).as_bytes()) {
@@ -127,5 +139,7 @@ mod tests {
         check("a: >\n  ${a +\n  bb}\n", 7, Style::Folded, "${a + bb}\n", "bb");
         check("a: |\r\n    ${x}\r\n    ${yz}\r\n", 10, Style::Literal, "${x}\n${yz}\n", "yz");
         check("a: ${x and\n     üy}", 3, Style::Plain, "${x and üy}", "üy");
+        check("a: \"m${\nzz\"\n", 3, Style::DoubleQuoted, "m${ zz", "zz");
+        check("a: ${x\r\n  + yy}", 3, Style::Plain, "${x + yy}", "yy");
     }
 }
