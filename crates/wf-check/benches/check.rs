@@ -1,39 +1,39 @@
-//! Checking throughput (parse + check, as `wf check` does it): the whole corpus (when
-//! `../shared/corpus` exists) and a generated 10,000-line workflow.
-//! Run with `cargo bench -p wf-check`.
+//! Front-end throughput: parsing alone (`wf_syntax::parse_workflow`) and parsing + checking
+//! (`wf_check::check`, what `wf check` does per file), on the whole corpus (when
+//! `../shared/corpus` exists) and on a generated 10,000-line workflow; plus the YAML event
+//! tree alone (`yaml::load`, mostly saphyr-parser). Run with `cargo bench -p wf-check`.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use divan::{Bencher, black_box, counter::BytesCount};
-use wf_syntax::SourceFile;
 use wf_syntax::generate::generated_workflow;
+use wf_syntax::{SourceFile, parse_workflow};
 
 fn main() {
     divan::main();
 }
 
-#[divan::bench]
-fn generated_10k_lines(bencher: Bencher) {
-    let file = SourceFile::new("generated.yaml", generated_workflow(10_000));
-    assert!(wf_check::check(&file).diagnostics.is_empty(), "the generated workflow must be clean");
-    bencher.counter(BytesCount::new(file.text.len())).bench(|| wf_check::check(black_box(&file)));
+fn generated() -> &'static SourceFile {
+    static FILE: OnceLock<SourceFile> = OnceLock::new();
+    FILE.get_or_init(|| {
+        let file = SourceFile::new("generated.yaml", generated_workflow(10_000));
+        assert!(wf_check::check(&file).diagnostics.is_empty(), "the generated workflow must be clean");
+        file
+    })
 }
 
-#[divan::bench]
-fn corpus(bencher: Bencher) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
-    let mut files = Vec::new();
-    collect(&dir, &mut files);
-    if files.is_empty() {
-        eprintln!("SKIPPED corpus benchmark: {} not found", dir.display());
-        return;
-    }
-    let bytes: usize = files.iter().map(|f| f.text.len()).sum();
-    bencher.counter(BytesCount::new(bytes)).bench(|| {
-        for f in &files {
-            black_box(wf_check::check(f));
+fn corpus() -> &'static [SourceFile] {
+    static FILES: OnceLock<Vec<SourceFile>> = OnceLock::new();
+    FILES.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+        let mut files = Vec::new();
+        collect(&dir, &mut files);
+        if files.is_empty() {
+            eprintln!("SKIPPED corpus benchmarks: {} not found", dir.display());
         }
-    });
+        files
+    })
 }
 
 fn collect(dir: &Path, out: &mut Vec<SourceFile>) {
@@ -49,4 +49,42 @@ fn collect(dir: &Path, out: &mut Vec<SourceFile>) {
             out.push(SourceFile::new(path.display().to_string(), text));
         }
     }
+}
+
+fn bytes(files: &[SourceFile]) -> BytesCount {
+    BytesCount::new(files.iter().map(|f| f.text.len()).sum::<usize>())
+}
+
+#[divan::bench]
+fn parse_generated_10k_lines(bencher: Bencher) {
+    let file = generated();
+    bencher.counter(BytesCount::new(file.text.len())).bench(|| parse_workflow(black_box(file)));
+}
+
+#[divan::bench]
+fn check_generated_10k_lines(bencher: Bencher) {
+    let file = generated();
+    bencher.counter(BytesCount::new(file.text.len())).bench(|| wf_check::check(black_box(file)));
+}
+
+#[divan::bench]
+fn yaml_tree_generated_10k_lines(bencher: Bencher) {
+    let file = generated();
+    bencher.counter(BytesCount::new(file.text.len())).bench(|| wf_syntax::yaml::load(black_box(file)));
+}
+
+#[divan::bench]
+fn parse_corpus(bencher: Bencher) {
+    let files = corpus();
+    bencher
+        .counter(bytes(files))
+        .bench(|| files.iter().map(|f| black_box(parse_workflow(f)).diagnostics.len()).sum::<usize>());
+}
+
+#[divan::bench]
+fn check_corpus(bencher: Bencher) {
+    let files = corpus();
+    bencher
+        .counter(bytes(files))
+        .bench(|| files.iter().map(|f| black_box(wf_check::check(f)).diagnostics.len()).sum::<usize>());
 }

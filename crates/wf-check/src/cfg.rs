@@ -158,9 +158,7 @@ pub(crate) fn build<'a>(index: &SubIndex<'a>, steps: &'a [Step]) -> (Cfg<'a>, Ve
     for (id, &n) in b.cfg.step_nodes.iter().enumerate() {
         b.cfg.nodes[n].step = Some(id);
     }
-    let first = b.first_of(steps, b.cfg.exit);
-    b.edge(b.cfg.entry, first);
-    b.block(steps, b.cfg.exit);
+    b.enter_block(b.cfg.entry, steps, b.cfg.exit);
     (b.cfg, b.diags)
 }
 
@@ -217,6 +215,20 @@ impl<'a> Builder<'a, '_> {
 
     fn first_of(&self, steps: &[Step], otherwise: NodeId) -> NodeId {
         steps.first().and_then(|s| self.step_node(s)).unwrap_or(otherwise)
+    }
+
+    /// A node that ends the scope started at `scope`, then goes to `then`.
+    fn scope_end(&mut self, scope: NodeId, then: NodeId) -> NodeId {
+        let end = self.node(Op::ScopeEnd(scope));
+        self.edge(end, then);
+        end
+    }
+
+    /// Goes from `from` into `steps`, which continue at `cont` (directly when empty).
+    fn enter_block(&mut self, from: NodeId, steps: &'a [Step], cont: NodeId) {
+        let first = self.first_of(steps, cont);
+        self.edge(from, first);
+        self.block(steps, cont);
     }
 
     fn block(&mut self, steps: &'a [Step], cont: NodeId) {
@@ -408,18 +420,11 @@ impl<'a> Builder<'a, '_> {
                         self.edge(prev, d);
                         prev = d;
                     }
-                    let end = self.node(Op::ScopeEnd(entry));
-                    self.edge(end, after);
-                    let first = self.first_of(&except.steps, end);
-                    self.edge(prev, first);
-                    self.block(&except.steps, end);
+                    let end = self.scope_end(entry, after);
+                    self.enter_block(prev, &except.steps, end);
                 }
             }
-            StepKind::Steps(steps) => {
-                let first = self.first_of(steps, after);
-                self.edge(from, first);
-                self.block(steps, after);
-            }
+            StepKind::Steps(steps) => self.enter_block(from, steps, after),
             StepKind::Nothing | StepKind::Invalid => self.edge(from, after),
         }
     }
@@ -453,15 +458,11 @@ impl<'a> Builder<'a, '_> {
         let head = self.node(Op::Nop);
         self.edge(scope, head);
         let vars = self.loop_vars(head, f);
-        let iteration_end = self.node(Op::ScopeEnd(scope));
-        self.edge(iteration_end, head);
-        let exit = self.node(Op::ScopeEnd(scope));
+        let iteration_end = self.scope_end(scope, head);
+        let exit = self.scope_end(scope, after);
         self.edge(head, exit);
-        self.edge(exit, after);
-        let first = self.first_of(&f.steps, iteration_end);
-        self.edge(vars, first);
         self.loops.push(LoopTargets { break_to: exit, continue_to: iteration_end });
-        self.block(&f.steps, iteration_end);
+        self.enter_block(vars, &f.steps, iteration_end);
         self.loops.pop();
     }
 
@@ -488,22 +489,16 @@ impl<'a> Builder<'a, '_> {
         match &p.body {
             ParallelBody::Branches(branches) => {
                 for branch in branches {
-                    let branch_end = self.node(Op::ScopeEnd(start));
-                    self.edge(branch_end, end);
-                    let first = self.first_of(&branch.steps, branch_end);
-                    self.edge(start, first);
-                    self.block(&branch.steps, branch_end);
+                    let branch_end = self.scope_end(start, end);
+                    self.enter_block(start, &branch.steps, branch_end);
                 }
             }
             ParallelBody::For(f) => {
                 let vars = self.loop_vars(start, f);
-                let iteration_end = self.node(Op::ScopeEnd(start));
-                self.edge(iteration_end, end);
-                let first = self.first_of(&f.steps, iteration_end);
-                self.edge(vars, first);
+                let iteration_end = self.scope_end(start, end);
                 self.edge(start, end);
                 self.loops.push(LoopTargets { break_to: end, continue_to: iteration_end });
-                self.block(&f.steps, iteration_end);
+                self.enter_block(vars, &f.steps, iteration_end);
             }
             ParallelBody::Invalid => self.edge(start, end),
         }
