@@ -5,3 +5,4 @@ pub mod check;
 pub mod explain;
 pub mod files;
 pub mod render;
+pub mod run;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use wf_cli::check::{CheckOptions, Format, run_check};
 use wf_cli::explain::{run_explain, run_explain_list};
+use wf_cli::run::{Emit, RunArgs, run_compile, run_workflow};
 
 const USAGE: &str = "\
 wf: a toolkit for Google Cloud Workflows
@@ -17,6 +18,12 @@ Usage:
       Silence one place with a comment `# wf-ignore: CODE` on the line or the line above,
       a whole file with `# wf-ignore-file: CODE`.
       Exit status: 0 no errors, 1 errors found, 2 bad usage or unreadable input.
+  wf run FILE [--args JSON|@FILE] [--env K=V]... [--virtual-time] [--seed N] [--no-limits] [--trace]
+      Check, compile and run a workflow: the result as JSON on stdout, `sys.log` lines on
+      stderr; on failure the error and where it was raised, exit 1. Waits really wait
+      unless `--virtual-time` is given.
+  wf compile FILE --emit ast|bytecode
+      Show the syntax tree or the bytecode listing of a workflow.
   wf explain CODE | --list
       Explain a diagnostic code (`wf explain WF120`), or list them all.
   wf --version | --help
@@ -90,12 +97,72 @@ fn run(out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, Failure> {
             let code = code.ok_or("`wf explain` needs a code, e.g. `wf explain WF120`")?;
             io(run_explain(&code, out, err))
         }
+        "run" => io(run_workflow(&run_options(&mut parser)?, out, err)),
+        "compile" => {
+            let mut path = None;
+            let mut emit = None;
+            while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+                match arg {
+                    Long("emit") => {
+                        emit = Some(
+                            match parser
+                                .value()
+                                .map_err(|e| e.to_string())?
+                                .string()
+                                .map_err(|e| e.to_string())?
+                                .as_str()
+                            {
+                                "ast" => Emit::Ast,
+                                "bytecode" => Emit::Bytecode,
+                                other => {
+                                    return Err(format!("unknown `--emit {other}` (expected ast or bytecode)").into());
+                                }
+                            },
+                        )
+                    }
+                    Value(v) if path.is_none() => path = Some(PathBuf::from(v)),
+                    other => return Err(other.unexpected().to_string().into()),
+                }
+            }
+            let path = path.ok_or("`wf compile` needs a file")?;
+            io(run_compile(&path, emit.unwrap_or(Emit::Bytecode), out, err))
+        }
         "help" => {
             write!(out, "{USAGE}").map_err(Failure::Io)?;
             Ok(0)
         }
         other => Err(format!("unknown command `{other}`").into()),
     }
+}
+
+fn run_options(parser: &mut lexopt::Parser) -> Result<RunArgs, Failure> {
+    use lexopt::prelude::*;
+    let mut a = RunArgs::default();
+    let mut path = None;
+    let text = |p: &mut lexopt::Parser| -> Result<String, Failure> {
+        Ok(p.value().map_err(|e| e.to_string())?.string().map_err(|e| e.to_string())?)
+    };
+    while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+        match arg {
+            Long("args") => a.args = Some(text(parser)?),
+            Long("env") => {
+                let kv = text(parser)?;
+                let (k, v) = kv.split_once('=').ok_or_else(|| format!("`--env {kv}`: expected K=V"))?;
+                a.env.push((k.to_string(), v.to_string()));
+            }
+            Long("virtual-time") => a.virtual_time = true,
+            Long("no-limits") => a.no_limits = true,
+            Long("trace") => a.trace = true,
+            Long("seed") => {
+                let s = text(parser)?;
+                a.seed = s.parse().map_err(|_| format!("`--seed {s}`: expected a whole number"))?;
+            }
+            Value(v) if path.is_none() => path = Some(PathBuf::from(v)),
+            other => return Err(other.unexpected().to_string().into()),
+        }
+    }
+    a.path = path.ok_or("`wf run` needs a workflow file")?;
+    Ok(a)
 }
 
 fn check_options(parser: &mut lexopt::Parser) -> Result<CheckOptions, String> {

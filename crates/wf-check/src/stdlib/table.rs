@@ -50,7 +50,7 @@ const fn k(kinds: Kinds) -> Returns {
 const HTTP_METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"];
 const SEVERITIES: &[&str] =
     &["DEFAULT", "DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL", "ALERT", "EMERGENCY"];
-const HASH_ALGORITHMS: &[&str] = &["MD5", "SHA1", "SHA256", "SHA384", "SHA512"];
+const HASH_ALGORITHMS: &[&str] = &["MD5", "SHA1", "SHA224", "SHA256", "SHA384", "SHA512"];
 const HTTP_TIMEOUT: Allowed = Allowed::Range(0.0, 1800.0);
 const YEAR_SECONDS: f64 = 31_536_000.0;
 
@@ -190,14 +190,14 @@ pub static FUNCTIONS: &[Function] = &[
         "json.encode",
         &[req("data", ANY), opt("indent", BOOL.or(MAP), None)],
         k(BYTES),
-        &["TypeError"],
+        &["TypeError", "ValueError"],
         "encodes a value as JSON bytes",
     ),
     f(
         "json.encode_to_string",
         &[req("data", ANY), opt("indent", BOOL.or(MAP), None)],
         k(STR),
-        &["TypeError"],
+        &["TypeError", "ValueError"],
         "encodes a value as a JSON string",
     ),
     // list (§6.6).

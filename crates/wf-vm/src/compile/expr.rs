@@ -1,0 +1,230 @@
+//! Compiling data values and `${...}` expressions.
+
+use std::rc::Rc;
+
+use wf_syntax::ast::{MapKey, Value as AstValue, ValueKind};
+use wf_syntax::{BinaryOp, Expr, ExprKind, UnaryOp};
+
+use super::steps::FnCompiler;
+use super::{Result, unsupported};
+use crate::code::{EffectSite, Op};
+use crate::value::{Map, Value};
+
+/// The value of a data tree without expressions, if it is one (folded to a constant).
+fn literal(v: &AstValue) -> Option<Value> {
+    Some(match &v.kind {
+        ValueKind::Null => Value::Null,
+        ValueKind::Bool(b) => Value::Bool(*b),
+        ValueKind::Int(n) => Value::Int(*n),
+        ValueKind::Double(x) => Value::Double(*x),
+        ValueKind::String(s) => Value::str(s),
+        ValueKind::Expr(_) => return None,
+        ValueKind::List(items) => Value::list(items.iter().map(literal).collect::<Option<_>>()?),
+        ValueKind::Map(entries) => {
+            let mut m = Map::with_capacity(entries.len());
+            for e in entries {
+                let MapKey::Name(n) = &e.key else { return None };
+                m.insert(Rc::from(n.text.as_str()), literal(&e.value)?);
+            }
+            Value::map(m)
+        }
+    })
+}
+
+/// Predefined values that expressions may name.
+fn stdlib_value(name: &str) -> Option<Value> {
+    let backoff = || {
+        Value::from_pairs([
+            ("initial_delay", Value::Int(1)),
+            ("max_delay", Value::Int(60)),
+            ("multiplier", Value::Double(1.25)),
+        ])
+    };
+    let policy = |predicate: &str| {
+        Value::from_pairs([
+            ("predicate", Value::str(predicate)),
+            ("max_retries", Value::Int(5)),
+            ("backoff", backoff()),
+        ])
+    };
+    Some(match name {
+        "retry.default_backoff" => backoff(),
+        "http.default_retry" => policy("http.default_retry_predicate"),
+        "http.default_retry_non_idempotent" => policy("http.default_retry_predicate_non_idempotent"),
+        _ => return None,
+    })
+}
+
+impl<'a> FnCompiler<'_, 'a> {
+    /// Pushes a data value.
+    pub fn value(&mut self, v: &'a AstValue) -> Result<()> {
+        if let Some(lit) = literal(v) {
+            self.push_constant(lit);
+            return Ok(());
+        }
+        match &v.kind {
+            ValueKind::Expr(e) => self.expr(e),
+            ValueKind::List(items) => {
+                for i in items {
+                    self.value(i)?;
+                }
+                self.e.emit(Op::List(items.len() as u32));
+                Ok(())
+            }
+            ValueKind::Map(entries) => {
+                for entry in entries {
+                    match &entry.key {
+                        MapKey::Name(n) => self.push_constant(Value::str(&n.text)),
+                        MapKey::Expr(e) => self.expr(e)?,
+                    }
+                    self.value(&entry.value)?;
+                }
+                self.e.emit(Op::Map(entries.len() as u32));
+                Ok(())
+            }
+            _ => unreachable_literal(v),
+        }
+    }
+
+    fn push_constant(&mut self, v: Value) {
+        match v {
+            Value::Null => self.e.emit(Op::Null),
+            Value::Bool(b) => self.e.emit(Op::Bool(b)),
+            Value::Int(n) => self.e.emit(Op::Int(n)),
+            other => {
+                let c = self.c.constant(other);
+                self.e.emit(Op::Const(c))
+            }
+        };
+    }
+
+    /// Pushes the value of an expression.
+    pub fn expr(&mut self, e: &'a Expr) -> Result<()> {
+        let span = e.span;
+        match &e.kind {
+            ExprKind::Null => self.push_constant(Value::Null),
+            ExprKind::Bool(b) => self.push_constant(Value::Bool(*b)),
+            ExprKind::Int(n) => self.push_constant(Value::Int(*n)),
+            ExprKind::Double(x) => self.push_constant(Value::Double(*x)),
+            ExprKind::String(s) => self.push_constant(Value::str(s)),
+            ExprKind::Var(name) => {
+                let s = self.slot(name);
+                self.at(span);
+                self.e.emit(Op::Load(s));
+            }
+            ExprKind::List(items) => {
+                for i in items {
+                    self.expr(i)?;
+                }
+                self.e.emit(Op::List(items.len() as u32));
+            }
+            ExprKind::Map(entries) => {
+                for (k, v) in entries {
+                    self.expr(k)?;
+                    self.expr(v)?;
+                }
+                self.at(span);
+                self.e.emit(Op::Map(entries.len() as u32));
+            }
+            ExprKind::Unary { op, operand } => {
+                self.expr(operand)?;
+                self.at(span);
+                self.e.emit(match op {
+                    UnaryOp::Neg => Op::Neg,
+                    UnaryOp::Not => Op::Not,
+                });
+            }
+            ExprKind::Binary { op: op @ (BinaryOp::And | BinaryOp::Or), op_span, lhs, rhs } => {
+                self.expr(lhs)?;
+                self.at(*op_span);
+                let jump = self.e.emit(if *op == BinaryOp::And { Op::AndThen(u32::MAX) } else { Op::OrElse(u32::MAX) });
+                self.expr(rhs)?;
+                self.at(*op_span);
+                self.e.emit(Op::CheckBool);
+                let end = self.e.pc();
+                self.e.patch(jump, end);
+            }
+            ExprKind::Binary { op, op_span, lhs, rhs } => {
+                self.expr(lhs)?;
+                self.expr(rhs)?;
+                self.at(*op_span);
+                self.e.emit(Op::Binary(*op));
+            }
+            ExprKind::Member { object, name, name_span } => {
+                if let Some(v) = e.dotted_name().and_then(|p| stdlib_value(&p)) {
+                    self.push_constant(v);
+                    return Ok(());
+                }
+                self.expr(object)?;
+                let c = self.c.constant(Value::str(name));
+                self.at(*name_span);
+                self.e.emit(Op::Field(c));
+            }
+            ExprKind::Index { object, index } => {
+                self.expr(object)?;
+                self.expr(index)?;
+                self.at(index.span);
+                self.e.emit(Op::Index);
+            }
+            ExprKind::Call { callee, args } => self.call(callee, args, span)?,
+            ExprKind::Error => return unsupported(span, "this expression has errors; fix them first (`wf check`)"),
+        }
+        Ok(())
+    }
+
+    fn call(&mut self, callee: &'a Expr, args: &'a [Expr], span: wf_syntax::Span) -> Result<()> {
+        let Some(name) = callee.dotted_name() else {
+            return unsupported(callee.span, "only named functions can be called");
+        };
+        if let Some(&(index, sub)) = self.c.subs.get(name.as_str()) {
+            if args.len() > sub.params.len() {
+                return unsupported(span, format!("`{name}` takes {} arguments", sub.params.len()));
+            }
+            for a in args {
+                self.expr(a)?;
+            }
+            for p in &sub.params[args.len()..] {
+                match &p.default {
+                    Some(d) => self.value(d)?,
+                    None => return unsupported(span, format!("missing argument `{}` for `{name}`", p.name.text)),
+                }
+            }
+            self.at(span);
+            self.e.emit(Op::CallSub { func: index, argc: sub.params.len() as u32 });
+            return Ok(());
+        }
+        for a in args {
+            self.expr(a)?;
+        }
+        self.at(callee.span);
+        match wf_check::stdlib::function(&name) {
+            Some(f) if !f.blocking => {
+                let Some(native) = self.c.native(f.name) else {
+                    return unsupported(callee.span, format!("`{name}` is not implemented by the VM yet"));
+                };
+                let present = if args.len() >= 32 { u32::MAX } else { (1u32 << args.len()) - 1 };
+                self.e.emit(Op::CallNative { native, argc: args.len() as u32, present });
+            }
+            Some(f) => {
+                let names = f.params.iter().take(args.len()).map(|p| Rc::from(p.name)).collect();
+                self.effect(&name, names);
+            }
+            None if wf_check::stdlib::is_connector(&name) => {
+                let names = (0..args.len()).map(|i| Rc::from(format!("arg{i}"))).collect();
+                self.effect(&name, names);
+            }
+            None => return unsupported(callee.span, format!("unknown function `{name}`")),
+        }
+        Ok(())
+    }
+
+    fn effect(&mut self, name: &str, args: Vec<Rc<str>>) {
+        self.c.program.effects.push(EffectSite { function: Rc::from(name), args });
+        let site = (self.c.program.effects.len() - 1) as u32;
+        self.e.emit(Op::Effect(site));
+    }
+}
+
+fn unreachable_literal(v: &AstValue) -> Result<()> {
+    unsupported(v.span, "internal: a literal value was not folded")
+}

@@ -1,0 +1,120 @@
+//! The compiler: a (checked) workflow AST to [`Program`] bytecode. Variables become slots,
+//! step names become jump targets, stdlib calls become natives or effects, and
+//! `try`/`retry`/`except` become ordinary bytecode plus a handler table.
+
+mod expr;
+mod steps;
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use wf_syntax::Span;
+use wf_syntax::ast::{Step, Workflow};
+
+use crate::code::{Function, Op, Program};
+use crate::value::Value;
+
+/// Why a workflow cannot be compiled (a feature the VM does not support yet, or a mistake
+/// the checker should have reported).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompileError {
+    /// What is wrong.
+    pub message: String,
+    /// Where.
+    pub span: Span,
+}
+
+type Result<T> = std::result::Result<T, CompileError>;
+
+fn unsupported<T>(span: Span, message: impl Into<String>) -> Result<T> {
+    Err(CompileError { message: message.into(), span })
+}
+
+/// Compiles a workflow. `main` becomes function 0.
+pub fn compile(workflow: &Workflow) -> std::result::Result<Program, CompileError> {
+    let mut c = Compiler {
+        program: Program::default(),
+        subs: HashMap::new(),
+        natives: HashMap::new(),
+        strings: HashMap::new(),
+    };
+    for (i, sub) in workflow.subworkflows.iter().enumerate() {
+        c.subs.insert(sub.name.text.as_str(), (i as u32, sub));
+    }
+    for sub in &workflow.subworkflows {
+        let f = steps::FnCompiler::compile(&mut c, sub)?;
+        c.program.functions.push(f);
+    }
+    Ok(c.program)
+}
+
+/// Program-wide tables.
+pub(crate) struct Compiler<'a> {
+    pub program: Program,
+    pub subs: HashMap<&'a str, (u32, &'a wf_syntax::ast::Subworkflow)>,
+    natives: HashMap<Rc<str>, u32>,
+    strings: HashMap<Rc<str>, u32>,
+}
+
+impl Compiler<'_> {
+    /// The constant index of a value (strings are shared).
+    pub fn constant(&mut self, v: Value) -> u32 {
+        if let Value::Str(s) = &v {
+            if let Some(&i) = self.strings.get(s) {
+                return i;
+            }
+            let i = self.program.consts.len() as u32;
+            self.strings.insert(s.clone(), i);
+            self.program.consts.push(v);
+            return i;
+        }
+        self.program.consts.push(v);
+        (self.program.consts.len() - 1) as u32
+    }
+
+    /// The native table index of a pure stdlib function, if the VM implements it.
+    pub fn native(&mut self, name: &str) -> Option<u32> {
+        if let Some(&i) = self.natives.get(name) {
+            return Some(i);
+        }
+        let f = crate::stdlib::native(name).or_else(|| crate::predicates::native(name))?;
+        let i = self.program.natives.len() as u32;
+        let name: Rc<str> = Rc::from(name);
+        self.program.natives.push((name.clone(), f));
+        self.natives.insert(name, i);
+        Some(i)
+    }
+
+    /// The id of a step, for `Op::Step`.
+    pub fn step_id(&mut self, step: &Step) -> u32 {
+        self.program.steps.push(Rc::from(step.name.text.as_str()));
+        (self.program.steps.len() - 1) as u32
+    }
+}
+
+/// Emits into one function.
+pub(crate) struct Emitter {
+    pub f: Function,
+    pub span: Span,
+}
+
+impl Emitter {
+    pub fn emit(&mut self, op: Op) -> usize {
+        self.f.code.push(op);
+        self.f.spans.push(self.span);
+        self.f.code.len() - 1
+    }
+
+    pub fn pc(&self) -> u32 {
+        self.f.code.len() as u32
+    }
+
+    /// Points the jump at `at` to `target`.
+    pub fn patch(&mut self, at: usize, target: u32) {
+        match &mut self.f.code[at] {
+            Op::Jump(t) | Op::JumpIfFalse(t) | Op::AndThen(t) | Op::OrElse(t) => *t = target,
+            Op::NextItem { exit, .. } | Op::NextInRange { exit, .. } => *exit = target,
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! What the machine asks of the outside world. The driver (the real-time runner of `wf run`,
+//! or `wf-test`'s virtual clock) performs an effect and answers it.
+
+use std::rc::Rc;
+
+use crate::error::{type_error, value_error};
+use crate::value::{Map, Value};
+
+/// Identifies an effect the machine is waiting on.
+pub type EffectId = u64;
+
+/// A request to the driver.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Call an outbound function (`http.*`, `googleapis.*`, ...) with named arguments.
+    /// Answer with its result or the error it raises.
+    Call {
+        /// The function name.
+        function: Rc<str>,
+        /// The arguments, as a map.
+        args: Value,
+    },
+    /// Wait this many seconds (`sys.sleep`, retry backoff). Answer with null.
+    Sleep {
+        /// Seconds.
+        seconds: f64,
+    },
+    /// Wait until this Unix time (`sys.sleep_until`). Answer with null.
+    SleepUntil {
+        /// Seconds since the epoch.
+        time: f64,
+    },
+    /// Write a log entry (`sys.log`). Answer with null.
+    Log {
+        /// `DEFAULT`, `INFO`, ...
+        severity: Rc<str>,
+        /// What to log (`text`, `json` or `data`).
+        payload: Value,
+    },
+    /// Create a callback endpoint. Answer with `{url}`.
+    CreateCallback {
+        /// The accepted HTTP method.
+        method: Rc<str>,
+    },
+    /// Wait for a request to a callback endpoint. Answer with the request map, or a
+    /// `TimeoutError`.
+    AwaitCallback {
+        /// The endpoint's URL.
+        url: Rc<str>,
+        /// Seconds to wait.
+        timeout: f64,
+    },
+}
+
+const SEVERITIES: &[&str] =
+    &["DEFAULT", "DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL", "ALERT", "EMERGENCY"];
+const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"];
+/// One year, the longest sleep or wait GCW allows.
+const MAX_WAIT: f64 = 31_536_000.0;
+
+/// Turns a blocking call into an effect, checking the arguments the way GCW does.
+pub fn effect(function: &Rc<str>, args: Map) -> Result<Effect, Value> {
+    let get = |k: &str| args.get(k);
+    let number = |k: &str, default: f64, max: f64| -> Result<f64, Value> {
+        match get(k) {
+            None | Some(Value::Null) => Ok(default),
+            Some(v) => match v.as_f64() {
+                Some(x) if (0.0..=max).contains(&x) => Ok(x),
+                Some(x) => Err(value_error(format!("{function}: `{k}` must be between 0 and {max}, found {x}"))),
+                None => Err(type_error(format!("{function}: `{k}` must be a number, found {}", v.type_name()))),
+            },
+        }
+    };
+    let choice = |k: &str, default: &str, allowed: &[&str]| -> Result<Rc<str>, Value> {
+        match get(k) {
+            None | Some(Value::Null) => Ok(Rc::from(default)),
+            Some(Value::Str(s)) if allowed.contains(&&**s) => Ok(s.clone()),
+            Some(v) => {
+                Err(value_error(format!("{function}: invalid `{k}`: {v} (expected one of {})", allowed.join(", "))))
+            }
+        }
+    };
+    Ok(match &**function {
+        "sys.sleep" => match get("seconds") {
+            None => return Err(type_error("sys.sleep: `seconds` is required")),
+            Some(_) => Effect::Sleep { seconds: number("seconds", 0.0, MAX_WAIT)? },
+        },
+        "sys.sleep_until" => match get("time") {
+            Some(Value::Str(t)) => match t.parse::<jiff::Timestamp>() {
+                Ok(ts) => Effect::SleepUntil { time: ts.as_millisecond() as f64 / 1000.0 },
+                Err(e) => return Err(value_error(format!("sys.sleep_until: invalid time `{t}`: {e}"))),
+            },
+            Some(v) => {
+                return Err(type_error(format!(
+                    "sys.sleep_until: `time` must be an RFC 3339 string, found {}",
+                    v.type_name()
+                )));
+            }
+            None => return Err(type_error("sys.sleep_until: `time` is required")),
+        },
+        "sys.log" => {
+            let payload = get("text").or(get("json")).or(get("data")).cloned().unwrap_or(Value::Null);
+            Effect::Log { severity: choice("severity", "DEFAULT", SEVERITIES)?, payload }
+        }
+        "events.create_callback_endpoint" => {
+            Effect::CreateCallback { method: choice("http_callback_method", "POST", METHODS)? }
+        }
+        "events.await_callback" => {
+            let url = match get("callback") {
+                Some(Value::Map(m)) => match m.get("url") {
+                    Some(Value::Str(u)) => u.clone(),
+                    _ => return Err(value_error("events.await_callback: `callback` has no `url`")),
+                },
+                Some(v) => {
+                    return Err(type_error(format!(
+                        "events.await_callback: `callback` must be the map from events.create_callback_endpoint, found {}",
+                        v.type_name()
+                    )));
+                }
+                None => return Err(type_error("events.await_callback: `callback` is required")),
+            };
+            Effect::AwaitCallback { url, timeout: number("timeout", 43_200.0, MAX_WAIT)? }
+        }
+        _ => Effect::Call { function: function.clone(), args: Value::map(args) },
+    })
+}

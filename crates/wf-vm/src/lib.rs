@@ -1,0 +1,22 @@
+//! wfkit's virtual machine: compiles a checked workflow to bytecode and runs it
+//! deterministically. The machine is sans-IO: it yields effects (calls to the outside world,
+//! sleeps, callback waits, logs) and the driver answers them; time, ids and randomness come
+//! from the driver.
+
+pub mod code;
+pub mod compile;
+pub mod effects;
+pub mod error;
+pub mod json;
+pub mod machine;
+mod ops;
+mod predicates;
+pub mod stdlib;
+pub mod value;
+
+pub use code::Program;
+pub use compile::{CompileError, compile};
+pub use effects::{Effect, EffectId};
+pub use error::Raised;
+pub use machine::{Limits, Machine, RunOptions, Status};
+pub use value::{Map, Value};

@@ -1,0 +1,301 @@
+//! The semantics of operators, field access, indexing and path assignment, as GCW defines
+//! them. Every failure is a GCW error value (TypeError, KeyError, IndexError, ...).
+
+use std::rc::Rc;
+
+use wf_syntax::BinaryOp;
+
+use crate::error::{error, tags, type_error};
+use crate::value::{Value, format_double};
+
+/// Longest string a value may hold (GCW's 256 KB).
+pub const MAX_STRING_BYTES: usize = 256 * 1024;
+
+fn overflow() -> Value {
+    error(tags::VALUE, "integer overflow")
+}
+
+fn text_of(v: &Value) -> Option<String> {
+    match v {
+        Value::Str(s) => Some(s.to_string()),
+        Value::Int(n) => Some(n.to_string()),
+        Value::Double(x) => Some(format_double(*x)),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// `a op b` for every binary operator except `and`/`or` (compiled to jumps).
+pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value, Value> {
+    use Value::{Double as D, Int as I};
+    match op {
+        BinaryOp::Add => match (&a, &b) {
+            (I(x), I(y)) => x.checked_add(*y).map(I).ok_or_else(overflow),
+            (I(_) | D(_), I(_) | D(_)) => Ok(D(num(&a) + num(&b))),
+            (Value::Str(_), _) | (_, Value::Str(_)) => concat(&a, &b),
+            _ => Err(operands("+", &a, &b)),
+        },
+        BinaryOp::Sub => arith(&a, &b, "-", i64::checked_sub, |x, y| x - y),
+        BinaryOp::Mul => arith(&a, &b, "*", i64::checked_mul, |x, y| x * y),
+        BinaryOp::Div => {
+            numbers(&a, &b, "/")?;
+            if num(&b) == 0.0 {
+                return Err(error(tags::ZERO_DIVISION, "division by zero"));
+            }
+            Ok(D(num(&a) / num(&b)))
+        }
+        BinaryOp::FloorDiv => {
+            numbers(&a, &b, "//")?;
+            if num(&b) == 0.0 {
+                return Err(error(tags::ZERO_DIVISION, "division by zero"));
+            }
+            match (&a, &b) {
+                (I(x), I(y)) => x.checked_div_euclid(*y).map(|q| I(floor_div(*x, *y, q))).ok_or_else(overflow),
+                _ => Ok(D((num(&a) / num(&b)).floor())),
+            }
+        }
+        BinaryOp::Rem => {
+            numbers(&a, &b, "%")?;
+            if num(&b) == 0.0 {
+                return Err(error(tags::ZERO_DIVISION, "modulo by zero"));
+            }
+            match (&a, &b) {
+                (I(x), I(y)) => {
+                    let r = x.checked_rem(*y).ok_or_else(overflow)?;
+                    Ok(I(if r != 0 && ((r < 0) != (*y < 0)) { r + y } else { r }))
+                }
+                _ => {
+                    let (x, y) = (num(&a), num(&b));
+                    let r = x % y;
+                    Ok(D(if r != 0.0 && ((r < 0.0) != (y < 0.0)) { r + y } else { r }))
+                }
+            }
+        }
+        BinaryOp::Eq => Ok(Value::Bool(a == b)),
+        BinaryOp::Ne => Ok(Value::Bool(a != b)),
+        BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => compare(op, &a, &b),
+        BinaryOp::In => contains(&b, &a),
+        BinaryOp::And | BinaryOp::Or => match (&a, &b) {
+            (Value::Bool(x), Value::Bool(y)) => Ok(Value::Bool(if op == BinaryOp::And { *x && *y } else { *x || *y })),
+            _ => Err(operands(op.as_str(), &a, &b)),
+        },
+    }
+}
+
+/// Python-style floor division from the Euclidean quotient.
+fn floor_div(x: i64, y: i64, euclid: i64) -> i64 {
+    // Euclidean and floor division differ only for a negative divisor with a remainder.
+    if y < 0 && x.rem_euclid(y) != 0 { euclid - 1 } else { euclid }
+}
+
+fn num(v: &Value) -> f64 {
+    v.as_f64().unwrap_or(f64::NAN)
+}
+
+fn numbers(a: &Value, b: &Value, op: &str) -> Result<(), Value> {
+    match (a, b) {
+        (Value::Int(_) | Value::Double(_), Value::Int(_) | Value::Double(_)) => Ok(()),
+        _ => Err(operands(op, a, b)),
+    }
+}
+
+fn arith(
+    a: &Value,
+    b: &Value,
+    op: &str,
+    int: fn(i64, i64) -> Option<i64>,
+    double: fn(f64, f64) -> f64,
+) -> Result<Value, Value> {
+    numbers(a, b, op)?;
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => int(*x, *y).map(Value::Int).ok_or_else(overflow),
+        _ => Ok(Value::Double(double(num(a), num(b)))),
+    }
+}
+
+fn concat(a: &Value, b: &Value) -> Result<Value, Value> {
+    match (text_of(a), text_of(b)) {
+        (Some(x), Some(y)) => {
+            if x.len() + y.len() > MAX_STRING_BYTES {
+                return Err(error(tags::RESOURCE_LIMIT, "string longer than 256 KB"));
+            }
+            Ok(Value::Str(Rc::from(x + &y)))
+        }
+        _ => Err(operands("+", a, b)),
+    }
+}
+
+fn operands(op: &str, a: &Value, b: &Value) -> Value {
+    type_error(format!("unsupported operand types for {op}: {} and {}", a.type_name(), b.type_name()))
+}
+
+fn compare(op: BinaryOp, a: &Value, b: &Value) -> Result<Value, Value> {
+    let ord = match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x.cmp(y),
+        (Value::Int(_) | Value::Double(_), Value::Int(_) | Value::Double(_)) => match num(a).partial_cmp(&num(b)) {
+            Some(o) => o,
+            None => return Ok(Value::Bool(false)),
+        },
+        (Value::Str(x), Value::Str(y)) => x.cmp(y),
+        _ => return Err(operands(op.as_str(), a, b)),
+    };
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    Ok(Value::Bool(match op {
+        BinaryOp::Lt => ord == Less,
+        BinaryOp::Le => ord != Greater,
+        BinaryOp::Gt => ord == Greater,
+        _ => ord == Equal || ord == Greater,
+    }))
+}
+
+/// `needle in haystack`.
+fn contains(haystack: &Value, needle: &Value) -> Result<Value, Value> {
+    Ok(Value::Bool(match haystack {
+        Value::List(items) => items.iter().any(|i| i == needle),
+        Value::Map(m) => needle.as_str().is_some_and(|k| m.contains_key(k)),
+        Value::Str(s) => match needle {
+            Value::Str(n) => s.contains(&**n),
+            _ => return Err(type_error(format!("`in` a string needs a string, found {}", needle.type_name()))),
+        },
+        other => {
+            return Err(type_error(format!("`in` needs a list or a map on the right, found {}", other.type_name())));
+        }
+    }))
+}
+
+/// `-x`.
+pub fn negate(v: Value) -> Result<Value, Value> {
+    match v {
+        Value::Int(n) => n.checked_neg().map(Value::Int).ok_or_else(overflow),
+        Value::Double(x) => Ok(Value::Double(-x)),
+        other => Err(type_error(format!("bad operand type for unary -: {}", other.type_name()))),
+    }
+}
+
+/// `not x`.
+pub fn not(v: Value) -> Result<Value, Value> {
+    match v {
+        Value::Bool(b) => Ok(Value::Bool(!b)),
+        other => Err(type_error(format!("`not` needs a boolean, found {}", other.type_name()))),
+    }
+}
+
+/// `object.key`.
+pub fn field(object: &Value, key: &str) -> Result<Value, Value> {
+    match object {
+        Value::Map(m) => m.get(key).cloned().ok_or_else(|| missing_key(key)),
+        other => Err(type_error(format!("cannot read field `{key}` of {}", other.type_name()))),
+    }
+}
+
+fn missing_key(key: &str) -> Value {
+    error(tags::KEY, format!("key not found: {key}"))
+}
+
+/// `object[index]`.
+pub fn index(object: &Value, index: &Value) -> Result<Value, Value> {
+    match (object, index) {
+        (Value::List(items), Value::Int(i)) => {
+            usize::try_from(*i).ok().and_then(|i| items.get(i)).cloned().ok_or_else(|| out_of_range(*i, items.len()))
+        }
+        (Value::Map(m), Value::Str(k)) => m.get(&**k).cloned().ok_or_else(|| missing_key(k)),
+        (Value::List(_), other) => {
+            Err(type_error(format!("list indices must be integers, found {}", other.type_name())))
+        }
+        (Value::Map(_), other) => Err(type_error(format!("map keys must be strings, found {}", other.type_name()))),
+        (other, _) => Err(type_error(format!("{} cannot be indexed", other.type_name()))),
+    }
+}
+
+fn out_of_range(i: i64, len: usize) -> Value {
+    error(tags::INDEX, format!("list index {i} out of range (length {len})"))
+}
+
+/// `root[k1][k2]... = value`: every key but the last must exist; the last may add a map key.
+pub fn assign_path(root: &mut Value, keys: &[Value], value: Value) -> Result<(), Value> {
+    let Some((last, path)) = keys.split_last() else {
+        *root = value;
+        return Ok(());
+    };
+    let mut cur = root;
+    for key in path {
+        cur = child_mut(cur, key)?;
+    }
+    match (cur, last) {
+        (Value::Map(m), Value::Str(k)) => {
+            Rc::make_mut(m).insert(k.clone(), value);
+            Ok(())
+        }
+        (Value::List(items), Value::Int(i)) => {
+            let len = items.len();
+            let slot = usize::try_from(*i).ok().filter(|&i| i < len).ok_or_else(|| out_of_range(*i, len))?;
+            Rc::make_mut(items)[slot] = value;
+            Ok(())
+        }
+        (other, key) => {
+            Err(type_error(format!("cannot assign into {} with a {} key", other.type_name(), key.type_name())))
+        }
+    }
+}
+
+fn child_mut<'v>(cur: &'v mut Value, key: &Value) -> Result<&'v mut Value, Value> {
+    match (cur, key) {
+        (Value::Map(m), Value::Str(k)) => Rc::make_mut(m).get_mut(&**k).ok_or_else(|| missing_key(k)),
+        (Value::List(items), Value::Int(i)) => {
+            let len = items.len();
+            usize::try_from(*i)
+                .ok()
+                .filter(|&i| i < len)
+                .map(|i| &mut Rc::make_mut(items)[i])
+                .ok_or_else(|| out_of_range(*i, len))
+        }
+        (other, key) => Err(type_error(format!("cannot index {} with a {}", other.type_name(), key.type_name()))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(x: &str) -> Value {
+        Value::str(x)
+    }
+
+    #[test]
+    fn arithmetic_follows_gcw() {
+        assert_eq!(binary(BinaryOp::Add, Value::Int(2), Value::Int(3)), Ok(Value::Int(5)));
+        assert_eq!(binary(BinaryOp::Add, s("n="), Value::Int(5)), Ok(s("n=5")));
+        assert_eq!(binary(BinaryOp::Add, Value::Bool(true), s("x")), Ok(s("truex")));
+        assert_eq!(binary(BinaryOp::Add, s("x"), Value::Double(2.0)), Ok(s("x2.0")));
+        assert!(binary(BinaryOp::Add, Value::Bool(true), Value::Int(1)).is_err());
+        assert!(binary(BinaryOp::Add, Value::Null, s("x")).is_err());
+        assert_eq!(binary(BinaryOp::Div, Value::Int(4), Value::Int(2)), Ok(Value::Double(2.0)));
+        assert_eq!(binary(BinaryOp::FloorDiv, Value::Int(-7), Value::Int(2)), Ok(Value::Int(-4)));
+        assert_eq!(binary(BinaryOp::FloorDiv, Value::Int(7), Value::Int(-2)), Ok(Value::Int(-4)));
+        assert_eq!(binary(BinaryOp::Rem, Value::Int(-7), Value::Int(2)), Ok(Value::Int(1)));
+        assert_eq!(binary(BinaryOp::Rem, Value::Int(7), Value::Int(-2)), Ok(Value::Int(-1)));
+        assert!(binary(BinaryOp::Div, Value::Int(1), Value::Int(0)).is_err());
+        assert!(binary(BinaryOp::Add, Value::Int(i64::MAX), Value::Int(1)).is_err());
+        assert!(binary(BinaryOp::FloorDiv, Value::Int(i64::MIN), Value::Int(-1)).is_err());
+        assert_eq!(binary(BinaryOp::Eq, Value::Int(1), Value::Double(1.0)), Ok(Value::Bool(true)));
+        assert_eq!(binary(BinaryOp::Lt, s("a"), s("b")), Ok(Value::Bool(true)));
+        assert!(binary(BinaryOp::Lt, s("a"), Value::Int(1)).is_err());
+        assert_eq!(
+            binary(BinaryOp::In, Value::Int(2), Value::list(vec![Value::Int(1), Value::Int(2)])),
+            Ok(Value::Bool(true))
+        );
+    }
+
+    #[test]
+    fn paths_are_assigned_copy_on_write() {
+        let inner = Value::from_pairs([("b", Value::list(vec![Value::Int(1), Value::Int(2)]))]);
+        let mut root = Value::from_pairs([("a", inner)]);
+        let before = root.clone();
+        assign_path(&mut root, &[s("a"), s("b"), Value::Int(1)], Value::Int(9)).unwrap();
+        assert_eq!(index(&field(&field(&root, "a").unwrap(), "b").unwrap(), &Value::Int(1)), Ok(Value::Int(9)));
+        assert_eq!(index(&field(&field(&before, "a").unwrap(), "b").unwrap(), &Value::Int(1)), Ok(Value::Int(2)));
+        assign_path(&mut root, &[s("a"), s("new")], Value::Null).unwrap();
+        assert!(assign_path(&mut root, &[s("missing"), s("x")], Value::Null).is_err());
+        assert!(assign_path(&mut root, &[s("a"), s("b"), Value::Int(5)], Value::Null).is_err());
+    }
+}

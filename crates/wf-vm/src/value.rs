@@ -1,0 +1,160 @@
+//! Run-time values. Strings, bytes, lists and maps are reference-counted, so cloning a value
+//! is cheap; mutation goes through `Rc::make_mut` (copy-on-write), so appending to a list or
+//! map that nobody else holds happens in place. Maps keep insertion order, as GCW does.
+
+use std::fmt;
+use std::rc::Rc;
+
+use indexmap::IndexMap;
+
+/// A map from string keys to values, in insertion order.
+pub type Map = IndexMap<Rc<str>, Value>;
+
+/// A GCW value.
+#[derive(Clone, Debug, Default)]
+pub enum Value {
+    /// `null`.
+    #[default]
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A 64-bit integer.
+    Int(i64),
+    /// A double.
+    Double(f64),
+    /// A string.
+    Str(Rc<str>),
+    /// Bytes.
+    Bytes(Rc<[u8]>),
+    /// A list.
+    List(Rc<Vec<Value>>),
+    /// A map.
+    Map(Rc<Map>),
+}
+
+impl Value {
+    /// A string value.
+    pub fn str(s: impl AsRef<str>) -> Value {
+        Value::Str(Rc::from(s.as_ref()))
+    }
+
+    /// A list value.
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Rc::new(items))
+    }
+
+    /// A map value.
+    pub fn map(map: Map) -> Value {
+        Value::Map(Rc::new(map))
+    }
+
+    /// A map from `(key, value)` pairs.
+    pub fn from_pairs<'k>(pairs: impl IntoIterator<Item = (&'k str, Value)>) -> Value {
+        Value::map(pairs.into_iter().map(|(k, v)| (Rc::from(k), v)).collect())
+    }
+
+    /// The name `get_type` gives: `null`, `boolean`, `integer`, `double`, `string`, `bytes`,
+    /// `list` or `map`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Int(_) => "integer",
+            Value::Double(_) => "double",
+            Value::Str(_) => "string",
+            Value::Bytes(_) => "bytes",
+            Value::List(_) => "list",
+            Value::Map(_) => "map",
+        }
+    }
+
+    /// The string, if this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The map, if this is one.
+    pub fn as_map(&self) -> Option<&Map> {
+        match self {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The list, if this is one.
+    pub fn as_list(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// The number as a double, if this is an int or a double.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Int(n) => Some(*n as f64),
+            Value::Double(x) => Some(*x),
+            _ => None,
+        }
+    }
+
+    /// A field of a map value.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.as_map().and_then(|m| m.get(key))
+    }
+}
+
+/// Deep equality as GCW's `==`: numbers compare numerically across int and double, maps
+/// ignore key order, values of different kinds are unequal.
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Null, Value::Null) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Int(a), Value::Double(b)) | (Value::Double(b), Value::Int(a)) => (*a as f64) == *b,
+            (Value::Double(a), Value::Double(b)) => a == b,
+            (Value::Str(a), Value::Str(b)) => a == b,
+            (Value::Bytes(a), Value::Bytes(b)) => a == b,
+            (Value::List(a), Value::List(b)) => a == b,
+            (Value::Map(a), Value::Map(b)) => {
+                a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| v == w))
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Formats a double the way GCW prints it: shortest round-trip digits, and a whole number
+/// keeps `.0` (`2.0`, `1.5`, `1e+21`). See `docs/semantics.md`.
+pub fn format_double(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+    }
+    let s = format!("{x:?}");
+    s.replace("e", "e+").replace("e+-", "e-")
+}
+
+impl fmt::Display for Value {
+    /// The text `string()` and `+` with a string produce; containers print as JSON.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Null => f.write_str("null"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(n) => write!(f, "{n}"),
+            Value::Double(x) => f.write_str(&format_double(*x)),
+            Value::Str(s) => f.write_str(s),
+            Value::Bytes(b) => write!(f, "<{} bytes>", b.len()),
+            Value::List(_) | Value::Map(_) => match crate::json::to_json(self) {
+                Ok(j) => write!(f, "{j}"),
+                Err(_) => f.write_str("<unprintable>"),
+            },
+        }
+    }
+}
