@@ -121,6 +121,8 @@ pub fn run_workflow(a: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> st
     };
     let mut machine = Machine::new(Rc::new(program), argument, options);
     let mut clock = wall_clock();
+    // Sleeping effects (parallel branches may sleep at once): (wake-up time, effect).
+    let mut timers: Vec<(f64, wf_vm::EffectId)> = Vec::new();
     loop {
         match machine.poll() {
             Status::Done(result) => {
@@ -139,8 +141,15 @@ pub fn run_workflow(a: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> st
                 return Ok(1);
             }
             Status::Waiting => {
-                writeln!(err, "error: internal: the machine waits for an answer that was never asked for")?;
-                return Ok(2);
+                let Some(next) = timers.iter().enumerate().min_by(|a, b| a.1.0.total_cmp(&b.1.0)).map(|(i, _)| i)
+                else {
+                    writeln!(err, "error: internal: the machine waits for an answer that was never asked for")?;
+                    return Ok(2);
+                };
+                let (until, id) = timers.remove(next);
+                clock = wait(a.virtual_time, clock, until);
+                machine.set_now(clock);
+                machine.answer(id, Ok(Value::Null));
             }
             Status::Effect(id, effect) => {
                 let answer = match effect {
@@ -153,12 +162,12 @@ pub fn run_workflow(a: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> st
                         Ok(Value::Null)
                     }
                     Effect::Sleep { seconds } => {
-                        clock = wait(a.virtual_time, clock, clock + seconds);
-                        Ok(Value::Null)
+                        timers.push((clock + seconds, id));
+                        continue;
                     }
                     Effect::SleepUntil { time } => {
-                        clock = wait(a.virtual_time, clock, time);
-                        Ok(Value::Null)
+                        timers.push((time, id));
+                        continue;
                     }
                     Effect::CreateCallback { .. } | Effect::AwaitCallback { .. } => {
                         writeln!(

@@ -134,8 +134,11 @@ pub struct Scope {
 /// A parallel step.
 #[derive(Debug, Clone)]
 pub struct ParallelTable {
-    /// Entry pc of each branch (for a parallel `for`: the one body).
-    pub branches: Vec<u32>,
+    /// The code of each branch (for a parallel `for`: the one body), as `start..end`; a
+    /// `try` outside this range never catches the branch's errors.
+    pub branches: Vec<(u32, u32)>,
+    /// Branch names (the index as text for a parallel `for`).
+    pub names: Vec<Rc<str>>,
     /// For a parallel `for`: the slot holding the list or range, the loop variable slots, and
     /// whether it is a range.
     pub each: Option<ParallelEach>,

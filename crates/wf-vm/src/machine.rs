@@ -67,7 +67,7 @@ pub enum Status {
 enum Pending {
     /// Push the result.
     Push,
-    /// A retry backoff slept `seconds`: the next delay is `min(seconds * mult, max)`.
+    /// A retry backoff slept `slept` seconds: the next delay is `min(slept * mult, max)`.
     Backoff { delay: u32, multiplier: u32, max: u32, slept: f64 },
 }
 
@@ -84,6 +84,62 @@ struct Frame {
 struct ScopeRecord {
     /// Slots that were unset when the scope began (and are unset again when it ends).
     created: Vec<u32>,
+}
+
+/// The branches or iterations of a running parallel step.
+#[derive(Debug)]
+struct Group {
+    table: u32,
+    /// For a parallel `for`: the items to run.
+    items: Vec<Value>,
+    total: usize,
+    started: usize,
+    running: usize,
+    limit: usize,
+    errors: Vec<(usize, Value)>,
+}
+
+#[derive(Debug)]
+enum FiberState {
+    Ready,
+    Blocked(Pending),
+    Children(Group),
+    Finished,
+}
+
+/// A thread of execution: `main`, or one branch or iteration of a parallel step.
+#[derive(Debug)]
+struct Fiber {
+    stack: Vec<Value>,
+    frames: Vec<Frame>,
+    scopes: Vec<ScopeRecord>,
+    state: FiberState,
+    /// The fiber that started this one and the index of its frame that holds the variables.
+    parent: Option<(usize, usize)>,
+    /// Slots shared with the parent (the parallel step's `shared`).
+    shared: Rc<[u32]>,
+    /// The branch's code: only `try`s inside it catch its errors in its base frame.
+    range: (u32, u32),
+    /// Parallel nesting depth (0 for `main`).
+    depth: u32,
+    /// Index of the branch in its group.
+    index: usize,
+}
+
+impl Fiber {
+    fn new(frame: Frame) -> Fiber {
+        Fiber {
+            stack: Vec::with_capacity(64),
+            frames: vec![frame],
+            scopes: Vec::new(),
+            state: FiberState::Ready,
+            parent: None,
+            shared: Rc::from(Vec::new()),
+            range: (0, u32::MAX),
+            depth: 0,
+            index: 0,
+        }
+    }
 }
 
 /// The clock, environment and random numbers natives see.
@@ -113,18 +169,33 @@ impl Context for Host {
     }
 }
 
-/// A running execution.
+/// Execution-wide counters and settings the interpreter loop updates.
 #[derive(Debug)]
-pub struct Machine {
-    program: Rc<Program>,
-    stack: Vec<Value>,
-    frames: Vec<Frame>,
-    scopes: Vec<ScopeRecord>,
+struct Run {
     host: Host,
     limits: Limits,
     steps: u64,
     trace: Option<Vec<Rc<str>>>,
-    pending: Option<(EffectId, Pending)>,
+    /// The scheduler's own random numbers (kept apart from `uuid.generate`'s).
+    schedule: u64,
+}
+
+/// How a fiber stopped running.
+enum Exit {
+    Effect(Effect, Pending),
+    Spawn(u32),
+    Finished(Value),
+    Failed(Raised),
+}
+
+/// A running execution.
+#[derive(Debug)]
+pub struct Machine {
+    program: Rc<Program>,
+    fibers: Vec<Fiber>,
+    ready: Vec<usize>,
+    waiting: HashMap<EffectId, usize>,
+    run: Run,
     next_effect: EffectId,
     outcome: Option<Status>,
 }
@@ -140,22 +211,28 @@ const BUILT_IN_ENV: &[(&str, &str)] = &[
     ("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ATTEMPT", "1"),
 ];
 
+/// Deepest parallel nesting GCW allows.
+const MAX_PARALLEL_DEPTH: u32 = 2;
+
 impl Machine {
     /// Starts `main` with the runtime `argument` (null when there is none).
     pub fn new(program: Rc<Program>, argument: Value, options: RunOptions) -> Machine {
         let mut env: HashMap<String, Value> =
             BUILT_IN_ENV.iter().map(|(k, v)| (k.to_string(), Value::str(v))).collect();
         env.extend(options.env);
-        let mut m = Machine {
-            program,
-            stack: Vec::with_capacity(64),
-            frames: Vec::new(),
-            scopes: Vec::new(),
+        let run = Run {
             host: Host { now: options.start_time, env, rng: options.seed },
             limits: options.limits,
             steps: 0,
             trace: options.trace.then(Vec::new),
-            pending: None,
+            schedule: options.seed ^ 0x5DEE_CE66_D1CE_4E5B,
+        };
+        let mut m = Machine {
+            program,
+            fibers: Vec::new(),
+            ready: Vec::new(),
+            waiting: HashMap::new(),
+            run,
             next_effect: 1,
             outcome: None,
         };
@@ -165,390 +242,638 @@ impl Machine {
             return m;
         };
         let args = if main.params > 0 { vec![argument] } else { Vec::new() };
-        m.push_frame(0, args);
+        let frame = new_frame(&m.program, 0, args, 0, 0);
+        m.fibers.push(Fiber::new(frame));
+        m.ready.push(0);
         m
     }
 
     /// Sets the clock (Unix seconds) that `sys.now` and `time.*` see.
     pub fn set_now(&mut self, now: f64) {
-        self.host.now = now;
+        self.run.host.now = now;
     }
 
     /// Step executions so far.
     pub fn steps_executed(&self) -> u64 {
-        self.steps
+        self.run.steps
     }
 
     /// The names of the executed steps, in order (when `trace` was requested).
     pub fn trace(&self) -> &[Rc<str>] {
-        self.trace.as_deref().unwrap_or(&[])
+        self.run.trace.as_deref().unwrap_or(&[])
     }
 
-    /// Runs until the machine needs an answer, or the execution ends.
+    /// Runs until the machine needs an answer, or the execution ends. With parallel
+    /// branches several effects may be outstanding at once; `Waiting` means every fiber
+    /// waits for an answer.
     pub fn poll(&mut self) -> Status {
-        if let Some(done) = &self.outcome {
-            return done.clone();
+        loop {
+            if let Some(done) = &self.outcome {
+                return done.clone();
+            }
+            let Some(cur) = self.pick() else { return Status::Waiting };
+            let exit = run_fiber(&self.program, &mut self.fibers, cur, &mut self.run);
+            match exit {
+                Exit::Effect(effect, pending) => {
+                    let id = self.next_effect;
+                    self.next_effect += 1;
+                    self.fibers[cur].state = FiberState::Blocked(pending);
+                    self.waiting.insert(id, cur);
+                    return Status::Effect(id, effect);
+                }
+                Exit::Spawn(table) => self.spawn(cur, table),
+                Exit::Finished(value) => self.finish(cur, Ok(value)),
+                Exit::Failed(raised) => self.finish(cur, Err(raised)),
+            }
         }
-        if self.pending.is_some() {
-            return Status::Waiting;
-        }
-        let status = self.run();
-        if matches!(status, Status::Done(_) | Status::Failed(_)) {
-            self.outcome = Some(status.clone());
-        }
-        status
     }
 
     /// Answers effect `id` with its result, or with the error it raised.
     pub fn answer(&mut self, id: EffectId, result: Result<Value, Value>) {
-        let Some((pending_id, what)) = self.pending else { return };
-        if pending_id != id {
-            return;
-        }
-        self.pending = None;
-        match (what, result) {
-            (Pending::Push, Ok(v)) => self.stack.push(v),
+        let Some(cur) = self.waiting.remove(&id) else { return };
+        let FiberState::Blocked(pending) = self.fibers[cur].state else { return };
+        self.fibers[cur].state = FiberState::Ready;
+        let fiber = &mut self.fibers[cur];
+        match (pending, result) {
+            (Pending::Push, Ok(v)) => fiber.stack.push(v),
             (Pending::Backoff { delay, multiplier, max, slept }, Ok(_)) => {
-                let frame = self.frames.last_mut().expect("a frame is running");
-                let mult = frame.slots[multiplier as usize].as_ref().and_then(Value::as_f64).unwrap_or(1.0);
-                let cap = frame.slots[max as usize].as_ref().and_then(Value::as_f64).unwrap_or(f64::INFINITY);
-                frame.slots[delay as usize] = Some(Value::Double((slept * mult).min(cap)));
+                if let Some(frame) = fiber.frames.last_mut() {
+                    let mult = frame.slots[multiplier as usize].as_ref().and_then(Value::as_f64).unwrap_or(1.0);
+                    let cap = frame.slots[max as usize].as_ref().and_then(Value::as_f64).unwrap_or(f64::INFINITY);
+                    frame.slots[delay as usize] = Some(Value::Double((slept * mult).min(cap)));
+                }
             }
             (_, Err(e)) => {
-                if let Err(raised) = self.throw(e) {
-                    self.outcome = Some(Status::Failed(raised));
+                if let Err(raised) = unwind(&self.program, fiber, e) {
+                    self.finish(cur, Err(raised));
+                    return;
                 }
             }
         }
+        self.ready.push(cur);
     }
 
-    fn push_frame(&mut self, func: u32, args: Vec<Value>) {
-        let nslots = self.program.functions[func as usize].slot_names.len();
-        let mut slots: Vec<Option<Value>> = Vec::with_capacity(nslots);
-        slots.extend(args.into_iter().map(Some));
-        slots.resize(nslots, None);
-        self.frames.push(Frame { func, pc: 0, slots, stack_base: self.stack.len(), scope_base: self.scopes.len() });
-    }
-
-    /// Unwinds to the innermost `try` covering the failing instruction, or fails the
-    /// execution.
-    fn throw(&mut self, value: Value) -> Result<(), Raised> {
-        let span = self.frames.last().map(|f| {
-            let func = &self.program.functions[f.func as usize];
-            func.spans.get(f.pc.saturating_sub(1) as usize).copied().unwrap_or_default()
-        });
-        while let Some(frame) = self.frames.last_mut() {
-            let func = &self.program.functions[frame.func as usize];
-            let at = frame.pc.saturating_sub(1);
-            let handler = func.handlers.iter().filter(|h| h.start <= at && at < h.end).max_by_key(|h| h.start).copied();
-            if let Some(h) = handler {
-                self.stack.truncate(frame.stack_base);
-                let keep = frame.scope_base + h.scopes as usize;
-                leave_scopes(&mut self.scopes, keep, &mut frame.slots);
-                frame.slots[h.error as usize] = Some(value);
-                frame.pc = h.handler;
-                return Ok(());
+    /// The next fiber to run, chosen by the seeded scheduler.
+    fn pick(&mut self) -> Option<usize> {
+        match self.ready.len() {
+            0 => None,
+            1 => self.ready.pop(),
+            n => {
+                let i = (next_random(&mut self.run.schedule) % n as u64) as usize;
+                Some(self.ready.swap_remove(i))
             }
-            let frame = self.frames.pop().expect("the loop holds a frame");
-            self.stack.truncate(frame.stack_base);
-            self.scopes.truncate(frame.scope_base);
         }
-        Err(Raised { value, span })
     }
 
-    fn yield_effect(&mut self, effect: Effect, what: Pending) -> Status {
-        let id = self.next_effect;
-        self.next_effect += 1;
-        self.pending = Some((id, what));
-        Status::Effect(id, effect)
+    /// Starts the branches of parallel step `table` under fiber `parent`.
+    fn spawn(&mut self, parent: usize, table: u32) {
+        let program = Rc::clone(&self.program);
+        let t = &program.parallels[table as usize];
+        let fiber = &mut self.fibers[parent];
+        if fiber.depth >= MAX_PARALLEL_DEPTH {
+            let e =
+                error(tags::PARALLEL_NESTING, format!("parallel steps nest deeper than {MAX_PARALLEL_DEPTH} levels"));
+            return self.raise_in(parent, e);
+        }
+        let frame = fiber.frames.last().expect("a running fiber has a frame");
+        let items = match &t.each {
+            Some(each) => match parallel_items(frame.slots[each.source as usize].as_ref(), each.range) {
+                Ok(items) => items,
+                Err(e) => return self.raise_in(parent, e),
+            },
+            None => Vec::new(),
+        };
+        let limit = match t.limit.map(|s| frame.slots[s as usize].clone()) {
+            None => usize::MAX,
+            Some(Some(Value::Int(n))) if n > 0 => n as usize,
+            Some(other) => {
+                let found = other.as_ref().map_or("nothing".to_string(), |v| v.to_string());
+                let e = value_error(format!("`concurrency_limit` must be a positive integer, found {found}"));
+                return self.raise_in(parent, e);
+            }
+        };
+        let total = if t.each.is_some() { items.len() } else { t.branches.len() };
+        self.fibers[parent].state =
+            FiberState::Children(Group { table, items, total, started: 0, running: 0, limit, errors: Vec::new() });
+        self.start_children(parent);
+        self.resume_if_done(parent);
     }
 
-    /// The interpreter loop.
-    fn run(&mut self) -> Status {
+    /// Starts queued branches of `parent`'s group, up to its concurrency limit.
+    fn start_children(&mut self, parent: usize) {
         let program = Rc::clone(&self.program);
         loop {
-            let Some(frame) = self.frames.last_mut() else {
-                return Status::Failed(Raised { value: error(tags::SYSTEM, "no frame to run"), span: None });
+            let (table, k, item) = match &mut self.fibers[parent].state {
+                FiberState::Children(g) if g.started < g.total && g.running < g.limit => {
+                    g.started += 1;
+                    g.running += 1;
+                    (g.table, g.started - 1, g.items.get(g.started - 1).cloned())
+                }
+                _ => return,
             };
-            let func = &program.functions[frame.func as usize];
-            let Some(&op) = func.code.get(frame.pc as usize) else {
-                return Status::Failed(Raised {
-                    value: error(tags::SYSTEM, "ran past the end of the code"),
-                    span: None,
-                });
-            };
-            frame.pc += 1;
-            let result: Result<(), Value> = match op {
-                Op::Null => {
-                    self.stack.push(Value::Null);
+            let t = &program.parallels[table as usize];
+            let p = &self.fibers[parent];
+            let frame_index = p.frames.len() - 1;
+            let pf = &p.frames[frame_index];
+            let range = t.branches.get(if t.each.is_some() { 0 } else { k }).copied().unwrap_or((0, 0));
+            let mut slots = pf.slots.clone();
+            if let (Some(each), Some(item)) = (&t.each, item) {
+                slots[each.value as usize] = Some(item);
+                if each.index != NO_SLOT {
+                    slots[each.index as usize] = Some(Value::Int(k as i64));
+                }
+            }
+            let frame = Frame { func: pf.func, pc: range.0, slots, stack_base: 0, scope_base: 0 };
+            let mut child = Fiber::new(frame);
+            child.parent = Some((parent, frame_index));
+            child.shared = Rc::from(t.shared.clone());
+            child.range = range;
+            child.depth = p.depth + 1;
+            child.index = k;
+            self.fibers.push(child);
+            self.ready.push(self.fibers.len() - 1);
+        }
+    }
+
+    /// A fiber ended. `main` ends the execution; a branch reports to its parent.
+    fn finish(&mut self, cur: usize, result: Result<Value, Raised>) {
+        let fiber = &mut self.fibers[cur];
+        fiber.state = FiberState::Finished;
+        fiber.frames = Vec::new();
+        fiber.stack = Vec::new();
+        let Some((parent, _)) = fiber.parent else {
+            self.outcome = Some(match result {
+                Ok(v) => Status::Done(v),
+                Err(r) => Status::Failed(r),
+            });
+            return;
+        };
+        let index = fiber.index;
+        if let FiberState::Children(g) = &mut self.fibers[parent].state {
+            g.running -= 1;
+            if let Err(r) = result {
+                g.errors.push((index, r.value));
+            }
+        }
+        self.start_children(parent);
+        self.resume_if_done(parent);
+    }
+
+    /// When every branch of `parent`'s group is done, continue after the parallel step (or
+    /// raise UnhandledBranchError there).
+    fn resume_if_done(&mut self, parent: usize) {
+        let FiberState::Children(g) = &self.fibers[parent].state else { return };
+        if g.running > 0 || g.started < g.total {
+            return;
+        }
+        let t = &self.program.parallels[g.table as usize];
+        let failures = (!g.errors.is_empty()).then(|| unhandled_branches(t, &g.errors));
+        let after = t.after;
+        let fiber = &mut self.fibers[parent];
+        fiber.state = FiberState::Ready;
+        if let Some(frame) = fiber.frames.last_mut() {
+            frame.pc = after;
+        }
+        match failures {
+            None => self.ready.push(parent),
+            Some(e) => self.raise_in(parent, e),
+        }
+    }
+
+    /// Raises `e` in fiber `cur` at the instruction before its pc.
+    fn raise_in(&mut self, cur: usize, e: Value) {
+        let fiber = &mut self.fibers[cur];
+        fiber.state = FiberState::Ready;
+        match unwind(&self.program, fiber, e) {
+            Ok(()) => self.ready.push(cur),
+            Err(raised) => self.finish(cur, Err(raised)),
+        }
+    }
+}
+
+fn next_random(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+fn new_frame(program: &Program, func: u32, args: Vec<Value>, stack_base: usize, scope_base: usize) -> Frame {
+    let nslots = program.functions[func as usize].slot_names.len();
+    let mut slots: Vec<Option<Value>> = Vec::with_capacity(nslots);
+    slots.extend(args.into_iter().map(Some));
+    slots.resize(nslots, None);
+    Frame { func, pc: 0, slots, stack_base, scope_base }
+}
+
+/// The items of a parallel `for`: the list, or every number of the range.
+fn parallel_items(source: Option<&Value>, range: bool) -> Result<Vec<Value>, Value> {
+    match (source, range) {
+        (Some(Value::List(l)), false) => Ok(l.to_vec()),
+        (Some(Value::List(l)), true) if l.len() == 2 => match (&l[0], &l[1]) {
+            (Value::Int(a), Value::Int(b)) => Ok((*a..=*b).map(Value::Int).collect()),
+            (a, b) => match (a.as_f64(), b.as_f64()) {
+                (Some(a), Some(b)) => {
+                    let n = if b >= a { (b - a).floor() as usize + 1 } else { 0 };
+                    Ok((0..n).map(|i| Value::Double(a + i as f64)).collect())
+                }
+                _ => Err(type_error("`range` ends must be numbers")),
+            },
+        },
+        (Some(v), false) => Err(type_error(format!("a parallel `for ... in` needs a list, found {}", v.type_name()))),
+        _ => Err(type_error("`range` needs a list of two numbers")),
+    }
+}
+
+/// The error a parallel step raises when branches failed (see `docs/semantics.md`).
+fn unhandled_branches(t: &crate::code::ParallelTable, errors: &[(usize, Value)]) -> Value {
+    let mut sorted = errors.to_vec();
+    sorted.sort_by_key(|(i, _)| *i);
+    let branches: Vec<Value> = sorted
+        .into_iter()
+        .map(|(i, e)| {
+            let id = t.names.get(i).map_or_else(|| Value::str(i.to_string()), |n| Value::Str(n.clone()));
+            Value::from_pairs([("id", id), ("error", e)])
+        })
+        .collect();
+    let n = branches.len();
+    Value::from_pairs([
+        (
+            "message",
+            Value::str(format!("{n} parallel branch{} failed with an unhandled error", if n == 1 { "" } else { "es" })),
+        ),
+        ("tags", Value::list(vec![Value::str(tags::UNHANDLED_BRANCH)])),
+        ("branches", Value::list(branches)),
+    ])
+}
+
+/// Unwinds `fiber` to the innermost `try` covering the failing instruction. In a branch's
+/// base frame only `try`s inside the branch count.
+fn unwind(program: &Program, fiber: &mut Fiber, value: Value) -> Result<(), Raised> {
+    let span = fiber.frames.last().map(|f| {
+        let func = &program.functions[f.func as usize];
+        func.spans.get(f.pc.saturating_sub(1) as usize).copied().unwrap_or_default()
+    });
+    let is_branch = fiber.parent.is_some();
+    let (lo, hi) = fiber.range;
+    loop {
+        let base = fiber.frames.len() == 1;
+        let Some(frame) = fiber.frames.last_mut() else { break };
+        let func = &program.functions[frame.func as usize];
+        let at = frame.pc.saturating_sub(1);
+        let handler = func
+            .handlers
+            .iter()
+            .filter(|h| h.start <= at && at < h.end && !(is_branch && base && (h.start < lo || h.end > hi)))
+            .max_by_key(|h| h.start)
+            .copied();
+        if let Some(h) = handler {
+            fiber.stack.truncate(frame.stack_base);
+            let keep = frame.scope_base + h.scopes as usize;
+            leave_scopes(&mut fiber.scopes, keep, &mut frame.slots);
+            frame.slots[h.error as usize] = Some(value);
+            frame.pc = h.handler;
+            return Ok(());
+        }
+        if base {
+            break;
+        }
+        let frame = fiber.frames.pop().expect("the loop holds a frame");
+        fiber.stack.truncate(frame.stack_base);
+        fiber.scopes.truncate(frame.scope_base);
+    }
+    Err(Raised { value, span })
+}
+
+/// Where a shared variable lives: the nearest ancestor fiber that does not share it further.
+fn shared_home(ancestors: &[Fiber], start: Option<(usize, usize)>, slot: u32) -> Option<(usize, usize)> {
+    let mut at = start?;
+    loop {
+        let f = ancestors.get(at.0)?;
+        match f.parent {
+            Some(up) if f.shared.contains(&slot) => at = up,
+            _ => return Some(at),
+        }
+    }
+}
+
+/// Runs fiber `cur` until it needs an effect, spawns branches, or ends.
+fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run) -> Exit {
+    let (ancestors, rest) = fibers.split_at_mut(cur);
+    let fiber = &mut rest[0];
+    loop {
+        let Some(frame) = fiber.frames.last_mut() else {
+            return Exit::Failed(Raised { value: error(tags::SYSTEM, "no frame to run"), span: None });
+        };
+        let func = &program.functions[frame.func as usize];
+        let Some(&op) = func.code.get(frame.pc as usize) else {
+            return Exit::Failed(Raised { value: error(tags::SYSTEM, "ran past the end of the code"), span: None });
+        };
+        frame.pc += 1;
+        let stack = &mut fiber.stack;
+        let result: Result<(), Value> = match op {
+            Op::Null => {
+                stack.push(Value::Null);
+                Ok(())
+            }
+            Op::Bool(b) => {
+                stack.push(Value::Bool(b));
+                Ok(())
+            }
+            Op::Int(n) => {
+                stack.push(Value::Int(n));
+                Ok(())
+            }
+            Op::Const(c) => {
+                stack.push(program.consts[c as usize].clone());
+                Ok(())
+            }
+            Op::Load(s) => match &frame.slots[s as usize] {
+                Some(v) => {
+                    stack.push(v.clone());
                     Ok(())
                 }
-                Op::Bool(b) => {
-                    self.stack.push(Value::Bool(b));
-                    Ok(())
-                }
-                Op::Int(n) => {
-                    self.stack.push(Value::Int(n));
-                    Ok(())
-                }
-                Op::Const(c) => {
-                    self.stack.push(program.consts[c as usize].clone());
-                    Ok(())
-                }
-                Op::Load(s) => match &frame.slots[s as usize] {
+                None => Err(undefined(func, s)),
+            },
+            Op::Store(s) => {
+                frame.slots[s as usize] = stack.pop();
+                Ok(())
+            }
+            Op::LoadShared(s) => match shared_home(ancestors, fiber.parent, s) {
+                Some((f, fi)) => match &ancestors[f].frames[fi].slots[s as usize] {
                     Some(v) => {
-                        self.stack.push(v.clone());
+                        stack.push(v.clone());
                         Ok(())
                     }
-                    None => Err(error(tags::KEY, format!("variable `{}` is not defined", func.slot_names[s as usize]))),
+                    None => Err(undefined(func, s)),
                 },
-                Op::Store(s) => {
-                    frame.slots[s as usize] = self.stack.pop();
-                    Ok(())
-                }
-                Op::StorePath { slot, depth, .. } => {
-                    let keys = self.stack.split_off(self.stack.len() - depth as usize);
-                    let value = self.stack.pop().unwrap_or_default();
-                    match frame.slots[slot as usize].as_mut() {
-                        Some(root) => ops::assign_path(root, &keys, value),
-                        None => Err(error(
-                            tags::KEY,
-                            format!("variable `{}` is not defined", func.slot_names[slot as usize]),
-                        )),
+                None => match &frame.slots[s as usize] {
+                    Some(v) => {
+                        stack.push(v.clone());
+                        Ok(())
                     }
-                }
-                Op::Binary(b) => {
-                    let rhs = self.stack.pop().unwrap_or_default();
-                    let lhs = self.stack.pop().unwrap_or_default();
-                    ops::binary(b, lhs, rhs).map(|v| self.stack.push(v))
-                }
-                Op::Neg => {
-                    let v = self.stack.pop().unwrap_or_default();
-                    ops::negate(v).map(|v| self.stack.push(v))
-                }
-                Op::Not => {
-                    let v = self.stack.pop().unwrap_or_default();
-                    ops::not(v).map(|v| self.stack.push(v))
-                }
-                Op::AndThen(target) | Op::OrElse(target) => {
-                    let short = matches!(op, Op::OrElse(_));
-                    match self.stack.pop() {
-                        Some(Value::Bool(b)) if b == short => {
-                            self.stack.push(Value::Bool(b));
-                            frame.pc = target;
-                            Ok(())
-                        }
-                        Some(Value::Bool(_)) => Ok(()),
-                        other => Err(bool_needed(other.as_ref())),
-                    }
-                }
-                Op::CheckBool => match self.stack.last() {
-                    Some(Value::Bool(_)) => Ok(()),
-                    other => Err(bool_needed(other)),
+                    None => Err(undefined(func, s)),
                 },
-                Op::Field(c) => {
-                    let object = self.stack.pop().unwrap_or_default();
-                    let key = program.consts[c as usize].as_str().unwrap_or("");
-                    ops::field(&object, key).map(|v| self.stack.push(v))
+            },
+            Op::StoreShared(s) => {
+                let v = stack.pop();
+                match shared_home(ancestors, fiber.parent, s) {
+                    Some((f, fi)) => ancestors[f].frames[fi].slots[s as usize] = v,
+                    None => frame.slots[s as usize] = v,
                 }
-                Op::Index => {
-                    let index = self.stack.pop().unwrap_or_default();
-                    let object = self.stack.pop().unwrap_or_default();
-                    ops::index(&object, &index).map(|v| self.stack.push(v))
+                Ok(())
+            }
+            Op::StorePath { slot, depth, shared } => {
+                let keys = stack.split_off(stack.len() - depth as usize);
+                let value = stack.pop().unwrap_or_default();
+                let home = if shared { shared_home(ancestors, fiber.parent, slot) } else { None };
+                let target = match home {
+                    Some((f, fi)) => ancestors[f].frames[fi].slots[slot as usize].as_mut(),
+                    None => frame.slots[slot as usize].as_mut(),
+                };
+                match target {
+                    Some(root) => ops::assign_path(root, &keys, value),
+                    None => Err(undefined(func, slot)),
                 }
-                Op::List(n) => {
-                    let items = self.stack.split_off(self.stack.len() - n as usize);
-                    self.stack.push(Value::list(items));
-                    Ok(())
-                }
-                Op::Map(n) => {
-                    let flat = self.stack.split_off(self.stack.len() - 2 * n as usize);
-                    build_map(flat).map(|m| self.stack.push(m))
-                }
-                Op::CallNative { native, argc, present } => {
-                    let args = self.stack.split_off(self.stack.len() - argc as usize);
-                    let positions = 32 - present.leading_zeros() as usize;
-                    let mut slots: Vec<Option<Value>> = vec![None; positions];
-                    let mut given = args.into_iter();
-                    for (i, slot) in slots.iter_mut().enumerate() {
-                        if present & (1 << i) != 0 {
-                            *slot = given.next();
-                        }
-                    }
-                    let f = program.natives[native as usize].1;
-                    f(Args::new(&slots), &mut self.host).map(|v| self.stack.push(v))
-                }
-                Op::CallSub { func: callee, argc } => {
-                    if self.frames.len() >= self.limits.max_call_depth {
-                        Err(error(tags::RECURSION, format!("call depth exceeds {}", self.limits.max_call_depth)))
-                    } else {
-                        let args = self.stack.split_off(self.stack.len() - argc as usize);
-                        self.push_frame(callee, args);
-                        Ok(())
-                    }
-                }
-                Op::Effect(site) => {
-                    let site = &program.effects[site as usize];
-                    let values = self.stack.split_off(self.stack.len() - site.args.len());
-                    let args: Map = site.args.iter().cloned().zip(values).collect();
-                    match effect(&site.function, args) {
-                        Ok(e) => return self.yield_effect(e, Pending::Push),
-                        Err(e) => Err(e),
-                    }
-                }
-                Op::Step(id) => {
-                    self.steps += 1;
-                    if let Some(trace) = &mut self.trace {
-                        trace.push(program.steps[id as usize].clone());
-                    }
-                    if self.steps > self.limits.max_steps {
-                        Err(error(tags::RESOURCE_LIMIT, format!("more than {} steps executed", self.limits.max_steps)))
-                    } else {
-                        Ok(())
-                    }
-                }
-                Op::Jump(target) => {
-                    frame.pc = target;
-                    Ok(())
-                }
-                Op::JumpIfFalse(target) => match self.stack.pop() {
-                    Some(Value::Bool(true)) => Ok(()),
-                    Some(Value::Bool(false)) => {
+            }
+            Op::Binary(b) => {
+                let rhs = stack.pop().unwrap_or_default();
+                let lhs = stack.pop().unwrap_or_default();
+                ops::binary(b, lhs, rhs).map(|v| stack.push(v))
+            }
+            Op::Neg => {
+                let v = stack.pop().unwrap_or_default();
+                ops::negate(v).map(|v| stack.push(v))
+            }
+            Op::Not => {
+                let v = stack.pop().unwrap_or_default();
+                ops::not(v).map(|v| stack.push(v))
+            }
+            Op::AndThen(target) | Op::OrElse(target) => {
+                let short = matches!(op, Op::OrElse(_));
+                match stack.pop() {
+                    Some(Value::Bool(b)) if b == short => {
+                        stack.push(Value::Bool(b));
                         frame.pc = target;
                         Ok(())
                     }
-                    other => Err(type_error(format!(
-                        "a condition must be a boolean, found {}",
-                        other.as_ref().map_or("nothing", Value::type_name)
-                    ))),
-                },
-                Op::Pop => {
-                    self.stack.pop();
+                    Some(Value::Bool(_)) => Ok(()),
+                    other => Err(bool_needed(other.as_ref())),
+                }
+            }
+            Op::CheckBool => match stack.last() {
+                Some(Value::Bool(_)) => Ok(()),
+                other => Err(bool_needed(other)),
+            },
+            Op::Field(c) => {
+                let object = stack.pop().unwrap_or_default();
+                let key = program.consts[c as usize].as_str().unwrap_or("");
+                ops::field(&object, key).map(|v| stack.push(v))
+            }
+            Op::Index => {
+                let index = stack.pop().unwrap_or_default();
+                let object = stack.pop().unwrap_or_default();
+                ops::index(&object, &index).map(|v| stack.push(v))
+            }
+            Op::List(n) => {
+                let items = stack.split_off(stack.len() - n as usize);
+                stack.push(Value::list(items));
+                Ok(())
+            }
+            Op::Map(n) => {
+                let flat = stack.split_off(stack.len() - 2 * n as usize);
+                build_map(flat).map(|m| stack.push(m))
+            }
+            Op::CallNative { native, argc, present } => {
+                let args = stack.split_off(stack.len() - argc as usize);
+                let positions = 32 - present.leading_zeros() as usize;
+                let mut slots: Vec<Option<Value>> = vec![None; positions];
+                let mut given = args.into_iter();
+                for (i, slot) in slots.iter_mut().enumerate() {
+                    if present & (1 << i) != 0 {
+                        *slot = given.next();
+                    }
+                }
+                let f = program.natives[native as usize].1;
+                f(Args::new(&slots), &mut run.host).map(|v| stack.push(v))
+            }
+            Op::CallSub { func: callee, argc } => {
+                if fiber.frames.len() >= run.limits.max_call_depth {
+                    Err(error(tags::RECURSION, format!("call depth exceeds {}", run.limits.max_call_depth)))
+                } else {
+                    let args = stack.split_off(stack.len() - argc as usize);
+                    let f = new_frame(program, callee, args, stack.len(), fiber.scopes.len());
+                    fiber.frames.push(f);
                     Ok(())
                 }
-                Op::Return => {
-                    let value = self.stack.pop().unwrap_or_default();
-                    let done = self.frames.pop().expect("a frame is running");
-                    self.stack.truncate(done.stack_base);
-                    self.scopes.truncate(done.scope_base);
-                    if self.frames.is_empty() {
+            }
+            Op::Effect(site) => {
+                let site = &program.effects[site as usize];
+                let values = stack.split_off(stack.len() - site.args.len());
+                let args: Map = site.args.iter().cloned().zip(values).collect();
+                match effect(&site.function, args) {
+                    Ok(e) => return Exit::Effect(e, Pending::Push),
+                    Err(e) => Err(e),
+                }
+            }
+            Op::Step(id) => {
+                run.steps += 1;
+                if let Some(trace) = &mut run.trace {
+                    trace.push(program.steps[id as usize].clone());
+                }
+                if run.steps > run.limits.max_steps {
+                    Err(error(tags::RESOURCE_LIMIT, format!("more than {} steps executed", run.limits.max_steps)))
+                } else {
+                    Ok(())
+                }
+            }
+            Op::Jump(target) => {
+                frame.pc = target;
+                Ok(())
+            }
+            Op::JumpIfFalse(target) => match stack.pop() {
+                Some(Value::Bool(true)) => Ok(()),
+                Some(Value::Bool(false)) => {
+                    frame.pc = target;
+                    Ok(())
+                }
+                other => Err(type_error(format!(
+                    "a condition must be a boolean, found {}",
+                    other.as_ref().map_or("nothing", Value::type_name)
+                ))),
+            },
+            Op::Pop => {
+                stack.pop();
+                Ok(())
+            }
+            Op::Return => {
+                if fiber.parent.is_some() && fiber.frames.len() == 1 {
+                    Err(error(tags::SYSTEM, "`return` and `next: end` are not allowed inside a parallel branch"))
+                } else {
+                    let value = stack.pop().unwrap_or_default();
+                    let done = fiber.frames.pop().expect("a frame is running");
+                    stack.truncate(done.stack_base);
+                    fiber.scopes.truncate(done.scope_base);
+                    if fiber.frames.is_empty() {
                         return match crate::json::to_json(&value) {
-                            Ok(_) => Status::Done(value),
+                            Ok(_) => Exit::Finished(value),
                             Err(e) => {
-                                Status::Failed(Raised { value: e, span: func.spans.get(done.pc as usize - 1).copied() })
+                                Exit::Failed(Raised { value: e, span: func.spans.get(done.pc as usize - 1).copied() })
                             }
                         };
                     }
-                    self.stack.push(value);
+                    stack.push(value);
                     Ok(())
                 }
-                Op::Raise => Err(self.stack.pop().unwrap_or_default()),
-                Op::StartList(iter) => match self.stack.pop() {
-                    Some(list @ Value::List(_)) => {
-                        frame.slots[iter as usize] = Some(list);
-                        frame.slots[iter as usize + 1] = Some(Value::Int(0));
-                        Ok(())
-                    }
-                    other => Err(type_error(format!(
-                        "`for ... in` needs a list, found {}",
-                        other.as_ref().map_or("nothing", Value::type_name)
-                    ))),
-                },
-                Op::StartRange(iter) => start_range(self.stack.pop(), &mut frame.slots, iter as usize),
-                Op::NextItem { iter, value, index, exit } => {
-                    let i = iter as usize;
-                    let pos = match frame.slots[i + 1] {
-                        Some(Value::Int(p)) => p as usize,
-                        _ => 0,
-                    };
-                    let item = match &frame.slots[i] {
-                        Some(Value::List(l)) => l.get(pos).cloned(),
-                        _ => None,
-                    };
-                    match item {
-                        Some(item) => {
-                            frame.slots[value as usize] = Some(item);
-                            if index != NO_SLOT {
-                                frame.slots[index as usize] = Some(Value::Int(pos as i64));
-                            }
-                            frame.slots[i + 1] = Some(Value::Int(pos as i64 + 1));
-                        }
-                        None => frame.pc = exit,
-                    }
-                    Ok(())
-                }
-                Op::NextInRange { iter, value, index, exit } => {
-                    let i = iter as usize;
-                    let pos = match frame.slots[i + 2] {
-                        Some(Value::Int(p)) => p,
-                        _ => 0,
-                    };
-                    let current = match (&frame.slots[i], &frame.slots[i + 1]) {
-                        (Some(Value::Int(a)), Some(Value::Int(b))) => {
-                            a.checked_add(pos).filter(|c| c <= b).map(Value::Int)
-                        }
-                        (Some(a), Some(b)) => {
-                            let c = a.as_f64().unwrap_or(0.0) + pos as f64;
-                            (c <= b.as_f64().unwrap_or(f64::NEG_INFINITY)).then_some(Value::Double(c))
-                        }
-                        _ => None,
-                    };
-                    match current {
-                        Some(c) => {
-                            frame.slots[value as usize] = Some(c);
-                            if index != NO_SLOT {
-                                frame.slots[index as usize] = Some(Value::Int(pos));
-                            }
-                            frame.slots[i + 2] = Some(Value::Int(pos + 1));
-                        }
-                        None => frame.pc = exit,
-                    }
-                    Ok(())
-                }
-                Op::ScopeEnter(n) => {
-                    let created = program.scopes[n as usize]
-                        .slots
-                        .iter()
-                        .copied()
-                        .filter(|&s| frame.slots[s as usize].is_none())
-                        .collect();
-                    self.scopes.push(ScopeRecord { created });
-                    Ok(())
-                }
-                Op::ScopeReset(_) => {
-                    if let Some(record) = self.scopes.last() {
-                        for &s in &record.created {
-                            frame.slots[s as usize] = None;
-                        }
-                    }
-                    Ok(())
-                }
-                Op::ScopeTo(depth) => {
-                    let keep = frame.scope_base + depth as usize;
-                    leave_scopes(&mut self.scopes, keep, &mut frame.slots);
-                    Ok(())
-                }
-                Op::Backoff { delay, multiplier, max } => {
-                    let d = frame.slots[delay as usize].as_ref().and_then(Value::as_f64).unwrap_or(1.0);
-                    let cap = frame.slots[max as usize].as_ref().and_then(Value::as_f64).unwrap_or(f64::INFINITY);
-                    let seconds = d.min(cap).max(0.0);
-                    return self.yield_effect(
-                        Effect::Sleep { seconds },
-                        Pending::Backoff { delay, multiplier, max, slept: seconds },
-                    );
-                }
-                Op::UnpackBackoff(slot) => unpack_backoff(self.stack.pop(), &mut frame.slots, slot as usize),
-                Op::Parallel(_) | Op::EndBranch | Op::LoadShared(_) | Op::StoreShared(_) => {
-                    Err(error(tags::SYSTEM, "parallel steps are not supported by the VM yet"))
-                }
-            };
-            if let Err(e) = result
-                && let Err(raised) = self.throw(e)
-            {
-                return Status::Failed(raised);
             }
+            Op::Raise => Err(stack.pop().unwrap_or_default()),
+            Op::StartList(iter) => match stack.pop() {
+                Some(list @ Value::List(_)) => {
+                    frame.slots[iter as usize] = Some(list);
+                    frame.slots[iter as usize + 1] = Some(Value::Int(0));
+                    Ok(())
+                }
+                other => Err(type_error(format!(
+                    "`for ... in` needs a list, found {}",
+                    other.as_ref().map_or("nothing", Value::type_name)
+                ))),
+            },
+            Op::StartRange(iter) => start_range(stack.pop(), &mut frame.slots, iter as usize),
+            Op::NextItem { iter, value, index, exit } => {
+                let i = iter as usize;
+                let pos = match frame.slots[i + 1] {
+                    Some(Value::Int(p)) => p as usize,
+                    _ => 0,
+                };
+                let item = match &frame.slots[i] {
+                    Some(Value::List(l)) => l.get(pos).cloned(),
+                    _ => None,
+                };
+                match item {
+                    Some(item) => {
+                        frame.slots[value as usize] = Some(item);
+                        if index != NO_SLOT {
+                            frame.slots[index as usize] = Some(Value::Int(pos as i64));
+                        }
+                        frame.slots[i + 1] = Some(Value::Int(pos as i64 + 1));
+                    }
+                    None => frame.pc = exit,
+                }
+                Ok(())
+            }
+            Op::NextInRange { iter, value, index, exit } => {
+                let i = iter as usize;
+                let pos = match frame.slots[i + 2] {
+                    Some(Value::Int(p)) => p,
+                    _ => 0,
+                };
+                let current = match (&frame.slots[i], &frame.slots[i + 1]) {
+                    (Some(Value::Int(a)), Some(Value::Int(b))) => a.checked_add(pos).filter(|c| c <= b).map(Value::Int),
+                    (Some(a), Some(b)) => {
+                        let c = a.as_f64().unwrap_or(0.0) + pos as f64;
+                        (c <= b.as_f64().unwrap_or(f64::NEG_INFINITY)).then_some(Value::Double(c))
+                    }
+                    _ => None,
+                };
+                match current {
+                    Some(c) => {
+                        frame.slots[value as usize] = Some(c);
+                        if index != NO_SLOT {
+                            frame.slots[index as usize] = Some(Value::Int(pos));
+                        }
+                        frame.slots[i + 2] = Some(Value::Int(pos + 1));
+                    }
+                    None => frame.pc = exit,
+                }
+                Ok(())
+            }
+            Op::ScopeEnter(n) => {
+                let created = program.scopes[n as usize]
+                    .slots
+                    .iter()
+                    .copied()
+                    .filter(|&s| frame.slots[s as usize].is_none())
+                    .collect();
+                fiber.scopes.push(ScopeRecord { created });
+                Ok(())
+            }
+            Op::ScopeReset(_) => {
+                if let Some(record) = fiber.scopes.last() {
+                    for &s in &record.created {
+                        frame.slots[s as usize] = None;
+                    }
+                }
+                Ok(())
+            }
+            Op::ScopeTo(depth) => {
+                let keep = frame.scope_base + depth as usize;
+                leave_scopes(&mut fiber.scopes, keep, &mut frame.slots);
+                Ok(())
+            }
+            Op::Backoff { delay, multiplier, max } => {
+                let d = frame.slots[delay as usize].as_ref().and_then(Value::as_f64).unwrap_or(1.0);
+                let cap = frame.slots[max as usize].as_ref().and_then(Value::as_f64).unwrap_or(f64::INFINITY);
+                let seconds = d.min(cap).max(0.0);
+                return Exit::Effect(
+                    Effect::Sleep { seconds },
+                    Pending::Backoff { delay, multiplier, max, slept: seconds },
+                );
+            }
+            Op::UnpackBackoff(slot) => unpack_backoff(stack.pop(), &mut frame.slots, slot as usize),
+            Op::Parallel(table) => return Exit::Spawn(table),
+            Op::EndBranch => return Exit::Finished(Value::Null),
+        };
+        if let Err(e) = result
+            && let Err(raised) = unwind(program, fiber, e)
+        {
+            return Exit::Failed(raised);
         }
     }
+}
+
+fn undefined(func: &crate::code::Function, slot: u32) -> Value {
+    error(tags::KEY, format!("variable `{}` is not defined", func.slot_names[slot as usize]))
 }
 
 fn bool_needed(found: Option<&Value>) -> Value {

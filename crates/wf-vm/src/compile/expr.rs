@@ -110,7 +110,7 @@ impl<'a> FnCompiler<'_, 'a> {
             ExprKind::Var(name) => {
                 let s = self.slot(name);
                 self.at(span);
-                self.e.emit(Op::Load(s));
+                self.e.emit(if self.is_shared(name) { Op::LoadShared(s) } else { Op::Load(s) });
             }
             ExprKind::List(items) => {
                 for i in items {

@@ -10,7 +10,7 @@ use wf_syntax::ast::{
 use wf_syntax::{ExprKind, Span};
 
 use super::{Compiler, Emitter, Result, unsupported};
-use crate::code::{EffectSite, Function, Handler, NO_SLOT, Op, Scope};
+use crate::code::{EffectSite, Function, Handler, NO_SLOT, Op, ParallelEach, ParallelTable, Scope};
 use crate::value::Value;
 
 /// Labels of the innermost loop.
@@ -31,6 +31,8 @@ pub(crate) struct FnCompiler<'c, 'a> {
     blocks: Vec<&'a [Step]>,
     loops: Vec<LoopCx>,
     depth: u32,
+    /// The `shared` variables of the innermost parallel step being compiled.
+    shared: Vec<&'a str>,
 }
 
 fn address(step: &Step) -> usize {
@@ -52,6 +54,7 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
             blocks: Vec::new(),
             loops: Vec::new(),
             depth: 0,
+            shared: Vec::new(),
         };
         for p in &sub.params {
             fc.slot(&p.name.text);
@@ -181,13 +184,7 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
                 let _ = own_next;
             }
             StepKind::For(f) => self.for_loop(f)?,
-            StepKind::Parallel(p) => {
-                let span = match &p.body {
-                    ParallelBody::For(f) => f.span,
-                    _ => self.e.span,
-                };
-                return unsupported(span, "`parallel` steps are not supported by the VM yet");
-            }
+            StepKind::Parallel(p) => self.parallel(p)?,
             StepKind::Raise(v) => {
                 self.e.span = v.span;
                 self.value(v)?;
@@ -225,8 +222,9 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
             }
         };
         let slot = self.slot(root);
+        let shared = self.is_shared(root);
         if keys.is_empty() {
-            self.e.emit(Op::Store(slot));
+            self.e.emit(if shared { Op::StoreShared(slot) } else { Op::Store(slot) });
             return Ok(());
         }
         for key in keys.iter().rev() {
@@ -238,7 +236,103 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
                 Key::Expr(e) => self.expr(e)?,
             }
         }
-        self.e.emit(Op::StorePath { slot, depth: keys.len() as u32, shared: false });
+        self.e.emit(Op::StorePath { slot, depth: keys.len() as u32, shared });
+        Ok(())
+    }
+
+    /// Whether `name` is a `shared` variable of the parallel step being compiled.
+    pub fn is_shared(&self, name: &str) -> bool {
+        self.shared.contains(&name)
+    }
+
+    /// Compiles a parallel step: the branches' code follows the `Parallel` instruction, each
+    /// ending with `EndBranch`; every branch runs as its own fiber.
+    fn parallel(&mut self, p: &'a wf_syntax::ast::Parallel) -> Result<()> {
+        let span = self.e.span;
+        let limit = match &p.concurrency_limit {
+            Some(v) => {
+                let s = self.hidden("limit", 1);
+                self.value(v)?;
+                self.e.emit(Op::Store(s));
+                Some(s)
+            }
+            None => None,
+        };
+        let each = match &p.body {
+            ParallelBody::For(f) => {
+                let source = self.hidden("each", 1);
+                match &f.source {
+                    ForSource::In(v) => self.value(v)?,
+                    ForSource::Range(RangeSpec::Pair(a, b)) => {
+                        self.value(a)?;
+                        self.value(b)?;
+                        self.e.emit(Op::List(2));
+                    }
+                    ForSource::Range(RangeSpec::Expr(e)) => self.expr(e)?,
+                }
+                self.e.emit(Op::Store(source));
+                let value = self.slot(&f.value.text);
+                let index = f.index.as_ref().map_or(NO_SLOT, |i| self.slot(&i.text));
+                Some(ParallelEach { source, range: matches!(f.source, ForSource::Range(_)), value, index })
+            }
+            _ => None,
+        };
+        let shared_slots = p.shared.iter().map(|n| self.slot(&n.text)).collect();
+        let table = self.c.program.parallels.len() as u32;
+        self.c.program.parallels.push(ParallelTable {
+            branches: Vec::new(),
+            names: Vec::new(),
+            each,
+            shared: shared_slots,
+            limit,
+            after: 0,
+        });
+        self.e.span = span;
+        self.e.emit(Op::Parallel(table));
+        let saved_shared = std::mem::replace(&mut self.shared, p.shared.iter().map(|n| n.text.as_str()).collect());
+        let saved_depth = std::mem::replace(&mut self.depth, 0);
+        let saved_loops = std::mem::take(&mut self.loops);
+        let mut branches = Vec::new();
+        let mut names = Vec::new();
+        match &p.body {
+            ParallelBody::Branches(bs) => {
+                for b in bs {
+                    let start = self.e.pc();
+                    self.block(&b.steps)?;
+                    self.e.span = b.name.span;
+                    self.e.emit(Op::EndBranch);
+                    branches.push((start, self.e.pc()));
+                    names.push(Rc::from(b.name.text.as_str()));
+                }
+            }
+            ParallelBody::For(f) => {
+                let start = self.e.pc();
+                self.loops.push(LoopCx { breaks: Vec::new(), continues: Vec::new(), depth: 0 });
+                self.block(&f.steps)?;
+                let l = self.loops.pop().expect("pushed above");
+                if let Some(&at) = l.breaks.first() {
+                    return unsupported(self.e.f.spans[at], "`next: break` cannot leave a parallel `for`");
+                }
+                let end_branch = self.e.pc();
+                self.e.span = f.span;
+                self.e.emit(Op::EndBranch);
+                for at in l.continues {
+                    self.e.patch(at, end_branch);
+                }
+                branches.push((start, self.e.pc()));
+            }
+            ParallelBody::Invalid => {
+                return unsupported(span, "this parallel step has errors; fix them first (`wf check`)");
+            }
+        }
+        self.shared = saved_shared;
+        self.depth = saved_depth;
+        self.loops = saved_loops;
+        let after = self.e.pc();
+        let t = &mut self.c.program.parallels[table as usize];
+        t.branches = branches;
+        t.names = names;
+        t.after = after;
         Ok(())
     }
 
@@ -286,7 +380,8 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
         match &call.result {
             Some(r) => {
                 let s = self.slot(&r.text);
-                self.e.emit(Op::Store(s));
+                let shared = self.is_shared(&r.text);
+                self.e.emit(if shared { Op::StoreShared(s) } else { Op::Store(s) });
             }
             None => {
                 self.e.emit(Op::Pop);
@@ -550,9 +645,10 @@ fn body_depths(body: &StepBody, depth: u32, out: &mut HashMap<usize, u32>) {
                 depths(&e.steps, depth + 1, out);
             }
         }
+        // A branch runs in its own fiber, whose scopes start afresh.
         StepKind::Parallel(p) => match &p.body {
-            ParallelBody::Branches(bs) => bs.iter().for_each(|b| depths(&b.steps, depth + 1, out)),
-            ParallelBody::For(f) => depths(&f.steps, depth + 1, out),
+            ParallelBody::Branches(bs) => bs.iter().for_each(|b| depths(&b.steps, 0, out)),
+            ParallelBody::For(f) => depths(&f.steps, 0, out),
             ParallelBody::Invalid => {}
         },
         _ => {}
