@@ -4,5 +4,6 @@
 pub mod check;
 pub mod explain;
 pub mod files;
+pub mod http;
 pub mod render;
 pub mod run;

@@ -176,10 +176,13 @@ pub fn run_workflow(a: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> st
                         )?;
                         return Ok(1);
                     }
+                    Effect::Call { function, args } if function.starts_with("http.") => {
+                        crate::http::call(&function, &args)
+                    }
                     Effect::Call { function, .. } => {
                         writeln!(
                             err,
-                            "error: `wf run` cannot call `{function}` yet (outbound calls are not supported in this version)"
+                            "error: `wf run` cannot call `{function}`: connectors and other services need credentials; script them with `wf-test` mocks"
                         )?;
                         return Ok(1);
                     }

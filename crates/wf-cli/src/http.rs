@@ -1,0 +1,229 @@
+//! Outbound HTTP for `wf run`: GCW's `http.*` functions over a real client, with GCW's
+//! request encoding, response shape, timeouts and error tags (see `docs/semantics.md`).
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use wf_vm::error::{error, type_error, value_error};
+use wf_vm::{Map, Value};
+
+/// Default and longest HTTP timeout, in seconds.
+const DEFAULT_TIMEOUT: f64 = 300.0;
+const MAX_TIMEOUT: f64 = 1800.0;
+/// Largest response body GCW accepts.
+const MAX_RESPONSE: u64 = 2 * 1024 * 1024;
+const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"];
+
+/// Performs `http.get`/`post`/`put`/`patch`/`delete`/`request` with the named `args`; the
+/// result is `{code, headers, body}`, or an error map (`HttpError` for status >= 400).
+pub fn call(function: &str, args: &Value) -> Result<Value, Value> {
+    let args = args.as_map().cloned().unwrap_or_default();
+    let method = match function {
+        "http.request" => match args.get("method") {
+            Some(Value::Str(m)) if METHODS.contains(&m.to_ascii_uppercase().as_str()) => m.to_ascii_uppercase(),
+            Some(v) => {
+                return Err(value_error(format!(
+                    "http.request: invalid `method` {v} (expected one of {})",
+                    METHODS.join(", ")
+                )));
+            }
+            None => return Err(type_error("http.request: `method` is required")),
+        },
+        other => other.trim_start_matches("http.").to_ascii_uppercase(),
+    };
+    let url = match args.get("url") {
+        Some(Value::Str(u)) => with_query(u, args.get("query"))?,
+        Some(v) => return Err(type_error(format!("{function}: `url` must be a string, found {}", v.type_name()))),
+        None => return Err(type_error(format!("{function}: `url` is required"))),
+    };
+    for unsupported in ["private_service_name", "ca_certificate"] {
+        if args.get(unsupported).is_some_and(|v| *v != Value::Null) {
+            return Err(value_error(format!("{function}: `{unsupported}` is not supported by `wf run`")));
+        }
+    }
+    let timeout = match args.get("timeout") {
+        None | Some(Value::Null) => DEFAULT_TIMEOUT,
+        Some(v) => match v.as_f64() {
+            Some(t) if t > 0.0 && t <= MAX_TIMEOUT => t,
+            Some(t) => {
+                return Err(value_error(format!(
+                    "{function}: `timeout` must be between 0 and {MAX_TIMEOUT} seconds, found {t}"
+                )));
+            }
+            None => return Err(type_error(format!("{function}: `timeout` must be a number"))),
+        },
+    };
+    let mut headers: Vec<(String, String)> = Vec::new();
+    if let Some(h) = args.get("headers").filter(|h| **h != Value::Null) {
+        let Some(h) = h.as_map() else { return Err(type_error(format!("{function}: `headers` must be a map"))) };
+        for (k, v) in h {
+            let value = match v {
+                Value::Str(s) => s.to_string(),
+                Value::Int(_) | Value::Double(_) | Value::Bool(_) => v.to_string(),
+                other => {
+                    return Err(type_error(format!(
+                        "{function}: header `{k}` must be a string, found {}",
+                        other.type_name()
+                    )));
+                }
+            };
+            headers.push((k.to_string(), value));
+        }
+    }
+    let body = encode_body(args.get("body"), &mut headers)?;
+    send(&method, &url, &headers, body, timeout)
+}
+
+/// Encodes the request body as GCW does: bytes raw (octet-stream), anything else as JSON,
+/// unless a `Content-Type` header asks for a form or text.
+fn encode_body(body: Option<&Value>, headers: &mut Vec<(String, String)>) -> Result<Option<Vec<u8>>, Value> {
+    let Some(body) = body.filter(|b| **b != Value::Null) else { return Ok(None) };
+    let content_type =
+        headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-type")).map(|(_, v)| v.to_ascii_lowercase());
+    let (bytes, default_type) = match (body, content_type.as_deref()) {
+        (Value::Bytes(b), _) => (b.to_vec(), "application/octet-stream"),
+        (Value::Map(m), Some(ct)) if ct.starts_with("application/x-www-form-urlencoded") => {
+            let pairs: Vec<String> =
+                m.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(&plain(v)))).collect();
+            (pairs.join("&").into_bytes(), "application/x-www-form-urlencoded")
+        }
+        (Value::Str(s), Some(ct)) if ct.starts_with("text/") => (s.as_bytes().to_vec(), "text/plain"),
+        (other, _) => {
+            let json = wf_vm::json::to_json(other)?;
+            (json.to_string().into_bytes(), "application/json; charset=utf-8")
+        }
+    };
+    if content_type.is_none() {
+        headers.push(("Content-Type".into(), default_type.into()));
+    }
+    Ok(Some(bytes))
+}
+
+fn plain(v: &Value) -> String {
+    match v {
+        Value::Str(s) => s.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Appends `query` (values: scalars, or lists of them for repeated keys) to the URL.
+fn with_query(url: &str, query: Option<&Value>) -> Result<String, Value> {
+    let Some(q) = query.filter(|q| **q != Value::Null) else { return Ok(url.to_string()) };
+    let Some(q) = q.as_map() else { return Err(type_error("`query` must be a map")) };
+    let mut parts = Vec::new();
+    for (k, v) in q {
+        let values: Vec<&Value> = match v {
+            Value::List(items) => items.iter().collect(),
+            other => vec![other],
+        };
+        for v in values {
+            match v {
+                Value::Str(_) | Value::Int(_) | Value::Double(_) | Value::Bool(_) => {
+                    parts.push(format!("{}={}", percent_encode(k), percent_encode(&plain(v))));
+                }
+                other => {
+                    return Err(type_error(format!(
+                        "query value `{k}` must be a string, number or boolean, found {}",
+                        other.type_name()
+                    )));
+                }
+            }
+        }
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    Ok(if parts.is_empty() { url.to_string() } else { format!("{url}{sep}{}", parts.join("&")) })
+}
+
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn send(
+    method: &str,
+    url: &str,
+    headers: &[(String, String)],
+    body: Option<Vec<u8>>,
+    timeout: f64,
+) -> Result<Value, Value> {
+    let config = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs_f64(timeout)))
+        .http_status_as_error(false)
+        .build();
+    let agent = ureq::Agent::new_with_config(config);
+    let mut builder = ureq::http::Request::builder().method(method).uri(url);
+    for (k, v) in headers {
+        builder = builder.header(k.as_str(), v.as_str());
+    }
+    let result = match body {
+        Some(bytes) => {
+            builder.body(bytes).map_err(|e| value_error(format!("invalid request: {e}"))).map(|r| agent.run(r))
+        }
+        None => builder.body(()).map_err(|e| value_error(format!("invalid request: {e}"))).map(|r| agent.run(r)),
+    }?;
+    let mut response = result.map_err(network_error)?;
+    let code = response.status().as_u16();
+    let mut header_map = Map::new();
+    for (name, value) in response.headers() {
+        let v = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        let key: Rc<str> = Rc::from(name.as_str().to_ascii_lowercase());
+        let merged = match header_map.get(&key) {
+            Some(Value::Str(prev)) => format!("{prev}, {v}"),
+            _ => v,
+        };
+        header_map.insert(key, Value::str(merged));
+    }
+    let content_type = header_map.get("content-type").and_then(Value::as_str).unwrap_or("").to_ascii_lowercase();
+    let bytes = response.body_mut().with_config().limit(MAX_RESPONSE).read_to_vec().map_err(network_error)?;
+    let body = decode_body(&content_type, bytes);
+    let headers = Value::map(header_map);
+    if code >= 400 {
+        return Err(Value::from_pairs([
+            ("message", Value::str(format!("HTTP server responded with error code {code}"))),
+            ("tags", Value::list(vec![Value::str("HttpError")])),
+            ("code", Value::Int(i64::from(code))),
+            ("headers", headers),
+            ("body", body),
+        ]));
+    }
+    Ok(Value::from_pairs([("body", body), ("code", Value::Int(i64::from(code))), ("headers", headers)]))
+}
+
+/// JSON for a JSON content type, text for `text/*`, otherwise bytes.
+fn decode_body(content_type: &str, bytes: Vec<u8>) -> Value {
+    let mime = content_type.split(';').next().unwrap_or("").trim();
+    if mime == "application/json" || mime.ends_with("+json") {
+        if let Ok(j) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+            return wf_vm::json::from_json(&j);
+        }
+    }
+    if mime.starts_with("text/") || (mime.is_empty() && bytes.is_empty()) {
+        return Value::str(String::from_utf8_lossy(&bytes));
+    }
+    if mime == "application/json" || mime.ends_with("+json") {
+        return Value::str(String::from_utf8_lossy(&bytes));
+    }
+    Value::Bytes(Rc::from(bytes))
+}
+
+fn network_error(e: ureq::Error) -> Value {
+    match e {
+        ureq::Error::Timeout(_) => error("TimeoutError", format!("HTTP request timed out: {e}")),
+        ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => {
+            error("ConnectionFailedError", format!("could not connect: {e}"))
+        }
+        ureq::Error::BodyExceedsLimit(_) => error("ResourceLimitError", "HTTP response larger than 2 MB"),
+        ureq::Error::BadUri(_) | ureq::Error::Http(_) => value_error(format!("invalid URL: {e}")),
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            error("ConnectionFailedError", format!("could not connect: {io}"))
+        }
+        other => error("ConnectionError", format!("the connection failed: {other}")),
+    }
+}

@@ -1,0 +1,91 @@
+//! `wf run` and `wf compile` as a user runs them.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn wf(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wf"))
+        .args(args)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .output()
+        .expect("wf runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn runs_an_example_and_prints_the_result_as_json() {
+    let o = wf(&["run", "examples/fizzbuzz.workflows.yaml", "--args", r#"{"n": 5}"#]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v, serde_json::json!(["1", "2", "Fizz", "4", "Buzz"]));
+}
+
+#[test]
+fn reads_the_argument_from_a_file_and_traces_steps() {
+    let dir = std::env::temp_dir().join(format!("wf-run-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let arg = dir.join("arg.json");
+    std::fs::write(&arg, r#"{"n": 3}"#).unwrap();
+    let at = format!("@{}", arg.display());
+    let o = wf(&["run", "--trace", "bench/workloads/loop_sum.workflows.yaml", "--args", &at]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stdout).trim(), "6");
+    assert!(text(&o.stderr).contains("6 steps executed"), "{}", text(&o.stderr));
+}
+
+#[test]
+fn a_failed_workflow_prints_the_error_and_where_it_was_raised() {
+    let dir = std::env::temp_dir().join(format!("wf-run-fail-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("fail.yaml");
+    std::fs::write(&path, "- boom:\n    raise:\n      code: 7\n      message: nope\n").unwrap();
+    let o = wf(&["run", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(err.contains("the workflow failed at") && err.contains("fail.yaml:3:7"), "{err}");
+    assert!(err.contains("\"message\": \"nope\""), "{err}");
+}
+
+#[test]
+fn bad_input_is_reported_with_exit_two_and_errors_with_exit_one() {
+    assert_eq!(wf(&["run", "no/such/file.yaml"]).status.code(), Some(2));
+    let o = wf(&["run", "examples/fizzbuzz.workflows.yaml", "--args", "{not json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("--args"));
+    let o = wf(&["run", "tests/check/err/wf207-undefined-variable.yaml"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("has errors; fix them before running it"));
+}
+
+#[test]
+fn callbacks_point_at_wf_test() {
+    let o = wf(&["run", "examples/approval.workflows.yaml", "--args", r#"{"order_id": 1}"#]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("wf-test"), "{}", text(&o.stderr));
+}
+
+#[test]
+fn virtual_time_skips_waits() {
+    let dir = std::env::temp_dir().join(format!("wf-run-sleep-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("sleep.yaml");
+    std::fs::write(&path, "- start:\n    assign:\n      - t0: ${sys.now()}\n- nap:\n    call: sys.sleep\n    args:\n      seconds: 3600\n- done:\n    return: ${sys.now() - t0}\n").unwrap();
+    let started = std::time::Instant::now();
+    let o = wf(&["run", "--virtual-time", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let elapsed: f64 = text(&o.stdout).trim().parse().expect("a number");
+    assert!((elapsed - 3600.0).abs() < 1.0, "{elapsed}");
+    assert!(started.elapsed().as_secs() < 30);
+}
+
+#[test]
+fn compile_prints_a_listing() {
+    let o = wf(&["compile", "bench/workloads/loop_sum.workflows.yaml", "--emit", "bytecode"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.starts_with("fn main (params: 1"), "{out}");
+    assert!(out.contains("NextInRange") && out.contains("Step add"), "{out}");
+}
