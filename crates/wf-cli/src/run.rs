@@ -153,7 +153,7 @@ pub fn run_workflow(a: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> st
             }
             Status::Effect(id, effect) => {
                 let answer = match effect {
-                    Effect::Log { severity, payload } => {
+                    Effect::Log { severity, payload, .. } => {
                         let text = match &payload {
                             Value::Str(s) => s.to_string(),
                             other => wf_vm::json::to_json(other).map_or_else(|_| other.to_string(), |j| j.to_string()),

@@ -34,7 +34,9 @@ pub enum Effect {
     Log {
         /// `DEFAULT`, `INFO`, ...
         severity: Rc<str>,
-        /// What to log (`text`, `json` or `data`).
+        /// Which argument held the payload: `text`, `json` or `data` (empty when none).
+        field: &'static str,
+        /// What to log.
         payload: Value,
     },
     /// Create a callback endpoint. Answer with `{url}`.
@@ -99,8 +101,11 @@ pub fn effect(function: &Rc<str>, args: Map) -> Result<Effect, Value> {
             None => return Err(type_error("sys.sleep_until: `time` is required")),
         },
         "sys.log" => {
-            let payload = get("text").or(get("json")).or(get("data")).cloned().unwrap_or(Value::Null);
-            Effect::Log { severity: choice("severity", "DEFAULT", SEVERITIES)?, payload }
+            let (field, payload) = ["text", "json", "data"]
+                .into_iter()
+                .find_map(|k| get(k).map(|v| (k, v.clone())))
+                .unwrap_or(("", Value::Null));
+            Effect::Log { severity: choice("severity", "DEFAULT", SEVERITIES)?, field, payload }
         }
         "events.create_callback_endpoint" => {
             Effect::CreateCallback { method: choice("http_callback_method", "POST", METHODS)? }

@@ -119,9 +119,11 @@ impl PartialEq for Value {
             (Value::Double(a), Value::Double(b)) => a == b,
             (Value::Str(a), Value::Str(b)) => a == b,
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
-            (Value::List(a), Value::List(b)) => a == b,
+            // The same shared value is equal to itself without a walk (values built by
+            // nesting one value in itself many times would otherwise take exponential time).
+            (Value::List(a), Value::List(b)) => Rc::ptr_eq(a, b) || a == b,
             (Value::Map(a), Value::Map(b)) => {
-                a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| v == w))
+                Rc::ptr_eq(a, b) || (a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| v == w)))
             }
             _ => false,
         }

@@ -52,3 +52,15 @@ fn vm_fixtures() {
         });
     }
 }
+
+#[test]
+fn every_pure_stdlib_function_has_a_run_fixture() {
+    let all: String = fixtures().iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
+    let missing: Vec<&str> = wf_check::stdlib::FUNCTIONS
+        .iter()
+        .filter(|f| !f.blocking && f.status == wf_check::stdlib::Status::Documented)
+        .map(|f| f.name)
+        .filter(|name| !all.contains(&format!("{name}(")))
+        .collect();
+    assert!(missing.is_empty(), "stdlib functions no tests/vm fixture calls: {missing:?}");
+}

@@ -60,7 +60,7 @@ pub fn run_virtual(source: &SourceFile, argument: Value, seed: u64, limits: Limi
                 m.answer(id, Ok(Value::Null));
             }
             Status::Effect(id, effect) => match effect {
-                Effect::Log { severity, payload } => {
+                Effect::Log { severity, payload, .. } => {
                     let _ = writeln!(events, "log {severity}: {}", show(&payload));
                     m.answer(id, Ok(Value::Null));
                 }

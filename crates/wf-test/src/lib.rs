@@ -1,0 +1,16 @@
+//! `wf-test`: scenario tests for GCW workflows on a virtual clock. A scenario scripts the
+//! outside world of one execution (callback requests, answers to outbound calls, delays)
+//! and states what must come out; see `../shared/scenario-format.md` for the format.
+
+pub mod duration;
+pub mod expect;
+pub mod matching;
+pub mod report;
+pub mod runner;
+pub mod scenario;
+pub mod snapshot;
+pub mod world;
+
+pub use runner::{Options, ScenarioResult, discover, run_all, run_one};
+pub use scenario::{Scenario, ScenarioError};
+pub use world::{Outcome, Trace, simulate};

@@ -1,0 +1,413 @@
+//! The scenario file format (`../shared/scenario-format.md`): loading a `*.scenario.yaml`
+//! into a [`Scenario`], with errors that name the file, line, column and key.
+
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use wf_syntax::suggest::help_for;
+use wf_syntax::yaml::{Node, NodeKind, ScalarKind};
+use wf_syntax::{SourceFile, Span};
+use wf_vm::{Map, Value};
+
+use crate::duration;
+
+/// 2026-01-01T00:00:00Z, the default start of the virtual clock.
+pub const DEFAULT_START: f64 = 1_767_225_600.0;
+
+/// One scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Its name (the file stem unless `name:` says otherwise).
+    pub name: String,
+    /// The scenario file.
+    pub file: PathBuf,
+    /// The workflow file.
+    pub workflow: PathBuf,
+    /// The execution's runtime argument.
+    pub args: Value,
+    /// What `sys.get_env` sees.
+    pub env: Vec<(String, Value)>,
+    /// The virtual clock at the start, in Unix seconds.
+    pub start: f64,
+    /// Seeds ids, `uuid.generate` and the parallel scheduler.
+    pub seed: u64,
+    /// Answers to outbound calls, first match wins.
+    pub mocks: Vec<Mock>,
+    /// Requests that the outside world sends to callback endpoints.
+    pub callbacks: Vec<CallbackSpec>,
+    /// What must come out.
+    pub expect: Expect,
+}
+
+/// An answer to outbound calls.
+#[derive(Debug, Clone)]
+pub struct Mock {
+    /// The call target (`http.post`, `googleapis...`).
+    pub call: String,
+    /// Arguments that must be present (a subset match), if given.
+    pub args: Option<Value>,
+    /// How many calls it answers (`None`: all).
+    pub times: Option<u64>,
+    /// Virtual seconds the call takes.
+    pub latency: f64,
+    /// The result, or the error it raises.
+    pub answer: Result<Value, Value>,
+    /// Where it is written (for messages).
+    pub line: u32,
+}
+
+/// Which endpoint a callback request goes to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EndpointRef {
+    /// The Nth endpoint the execution created (1-based).
+    Nth(usize),
+    /// The latest endpoint created by this step.
+    Step(String),
+}
+
+/// When a callback request is sent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Timing {
+    /// At this virtual time since the start.
+    At(f64),
+    /// As soon as the execution waits on the endpoint.
+    Awaited,
+}
+
+/// A request to a callback endpoint.
+#[derive(Debug, Clone)]
+pub struct CallbackSpec {
+    /// Which endpoint.
+    pub endpoint: EndpointRef,
+    /// When.
+    pub timing: Timing,
+    /// The HTTP method (default: the endpoint's own).
+    pub method: Option<String>,
+    /// Request headers.
+    pub headers: Map,
+    /// Query parameters.
+    pub query: Map,
+    /// The body, if any.
+    pub body: Option<Value>,
+    /// The status the endpoint must answer.
+    pub expect_status: u16,
+    /// Where it is written (for messages).
+    pub line: u32,
+}
+
+/// Expected outcome of an execution.
+#[derive(Debug, Clone, Default)]
+pub struct Expect {
+    /// `SUCCEEDED` or `FAILED`.
+    pub status: Option<String>,
+    /// The result, compared as JSON.
+    pub result: Option<Value>,
+    /// A subset of the error.
+    pub error: Option<Value>,
+    /// Every `sys.log` entry, in order (each a subset match).
+    pub logs: Option<Vec<Value>>,
+    /// Virtual time from the start to the end.
+    pub elapsed: Option<f64>,
+    /// The executed step names, in order.
+    pub steps: Option<Vec<String>>,
+}
+
+/// A problem in a scenario file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioError {
+    /// `file:line:column: message`.
+    pub message: String,
+}
+
+impl std::fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+const TOP_KEYS: &[&str] = &["name", "workflow", "args", "env", "start", "seed", "mocks", "callbacks", "expect"];
+const MOCK_KEYS: &[&str] = &["call", "args", "times", "latency", "returns", "raises"];
+const CALLBACK_KEYS: &[&str] = &["endpoint", "at", "when", "method", "headers", "query", "body", "expect_status"];
+const EXPECT_KEYS: &[&str] = &["status", "result", "error", "logs", "elapsed", "steps"];
+
+/// Reads and parses a scenario file.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ScenarioError { message: format!("{}: cannot read the scenario: {e}", path.display()) })?;
+    parse(path, &text)
+}
+
+/// Parses scenario `text`, read from `path`.
+pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioError> {
+    let source = SourceFile::new(path.display().to_string(), text);
+    let (root, diags) = wf_syntax::yaml::load(&source);
+    let p = Parser { source: &source };
+    if let Some(d) = diags.iter().find(|d| d.is_error()) {
+        return Err(p.error(d.span, &d.message));
+    }
+    let Some(root) = root else { return Err(p.error(Span::empty(0), "the scenario file is empty")) };
+    p.scenario(path, &root)
+}
+
+struct Parser<'s> {
+    source: &'s SourceFile,
+}
+
+impl Parser<'_> {
+    fn error(&self, span: Span, message: &str) -> ScenarioError {
+        let lc = self.source.lines().line_col(&self.source.text, span.start);
+        ScenarioError { message: format!("{}:{}:{}: {message}", self.source.name, lc.line, lc.column) }
+    }
+
+    fn line(&self, span: Span) -> u32 {
+        self.source.lines().line_col(&self.source.text, span.start).line
+    }
+
+    /// The entries of a map node, after checking its keys.
+    fn map<'n>(&self, node: &'n Node, what: &str, allowed: &[&str]) -> Result<&'n [(Node, Node)], ScenarioError> {
+        let Some(entries) = node.as_map() else {
+            return Err(self.error(node.span, &format!("{what} must be a map, found {}", node.describe())));
+        };
+        for (k, _) in entries {
+            let key = k.key_text().unwrap_or("");
+            if !allowed.contains(&key) {
+                let hint = help_for(key, allowed).map(|h| format!(" ({h})")).unwrap_or_default();
+                return Err(self.error(k.span, &format!("unknown key `{key}` in {what}{hint}")));
+            }
+        }
+        Ok(entries)
+    }
+
+    fn string(&self, node: &Node, what: &str) -> Result<String, ScenarioError> {
+        match node.as_scalar() {
+            Some(s) if s.kind != ScalarKind::Null => Ok(s.text.clone()),
+            _ => Err(self.error(node.span, &format!("`{what}` must be a string, found {}", node.describe()))),
+        }
+    }
+
+    fn duration(&self, node: &Node, what: &str) -> Result<f64, ScenarioError> {
+        let text = match node.as_scalar() {
+            Some(s) => s.text.as_str(),
+            None => {
+                return Err(self.error(
+                    node.span,
+                    &format!("`{what}` must be a duration such as `30m`, found {}", node.describe()),
+                ));
+            }
+        };
+        duration::parse(text).map_err(|e| self.error(node.span, &format!("`{what}`: {e}")))
+    }
+
+    fn whole(&self, node: &Node, what: &str) -> Result<u64, ScenarioError> {
+        match node.as_scalar().map(|s| s.kind) {
+            Some(ScalarKind::Int(n)) if n >= 0 => Ok(n as u64),
+            _ => Err(self.error(node.span, &format!("`{what}` must be a whole number, found {}", node.describe()))),
+        }
+    }
+
+    fn scenario(&self, path: &Path, root: &Node) -> Result<Scenario, ScenarioError> {
+        let entries = self.map(root, "the scenario", TOP_KEYS)?;
+        let get = |k: &str| entries.iter().find(|(key, _)| key.key_text() == Some(k)).map(|(_, v)| v);
+        let stem = path.file_name().and_then(|n| n.to_str()).unwrap_or("scenario");
+        let name = match get("name") {
+            Some(n) => self.string(n, "name")?,
+            None => stem.trim_end_matches(".yaml").trim_end_matches(".yml").trim_end_matches(".scenario").to_string(),
+        };
+        let Some(workflow) = get("workflow") else {
+            return Err(self
+                .error(root.span, "the scenario has no `workflow` (the workflow file to run, relative to this file)"));
+        };
+        let workflow = path.parent().unwrap_or(Path::new(".")).join(self.string(workflow, "workflow")?);
+        if !workflow.is_file() {
+            let span = get("workflow").map_or(root.span, |n| n.span);
+            return Err(self.error(span, &format!("workflow file `{}` does not exist", workflow.display())));
+        }
+        let env = match get("env") {
+            None => Vec::new(),
+            Some(node) => {
+                let Some(entries) = node.as_map() else { return Err(self.error(node.span, "`env` must be a map")) };
+                entries
+                    .iter()
+                    .map(|(k, v)| {
+                        Ok((k.key_text().unwrap_or("").to_string(), Value::str(self.string(v, "env value")?)))
+                    })
+                    .collect::<Result<_, ScenarioError>>()?
+            }
+        };
+        let start = match get("start") {
+            None => DEFAULT_START,
+            Some(node) => {
+                let text = self.string(node, "start")?;
+                let ts: jiff::Timestamp = text
+                    .parse()
+                    .map_err(|e| self.error(node.span, &format!("`start` must be an RFC 3339 time: {e}")))?;
+                ts.as_millisecond() as f64 / 1000.0
+            }
+        };
+        let seed = match get("seed") {
+            None => 0,
+            Some(n) => self.whole(n, "seed")?,
+        };
+        let mocks = match get("mocks") {
+            None => Vec::new(),
+            Some(n) => self.list(n, "mocks")?.iter().map(|m| self.mock(m)).collect::<Result<_, _>>()?,
+        };
+        let callbacks = match get("callbacks") {
+            None => Vec::new(),
+            Some(n) => self.list(n, "callbacks")?.iter().map(|c| self.callback(c)).collect::<Result<_, _>>()?,
+        };
+        let expect = match get("expect") {
+            None => Expect::default(),
+            Some(n) => self.expect(n)?,
+        };
+        Ok(Scenario {
+            name,
+            file: path.to_path_buf(),
+            workflow,
+            args: get("args").map_or(Value::Null, value),
+            env,
+            start,
+            seed,
+            mocks,
+            callbacks,
+            expect,
+        })
+    }
+
+    fn list<'n>(&self, node: &'n Node, what: &str) -> Result<&'n [Node], ScenarioError> {
+        node.as_seq()
+            .ok_or_else(|| self.error(node.span, &format!("`{what}` must be a list, found {}", node.describe())))
+    }
+
+    fn mock(&self, node: &Node) -> Result<Mock, ScenarioError> {
+        let entries = self.map(node, "a mock", MOCK_KEYS)?;
+        let get = |k: &str| entries.iter().find(|(key, _)| key.key_text() == Some(k)).map(|(_, v)| v);
+        let Some(call) = get("call") else {
+            return Err(self.error(node.span, "a mock needs `call` (the call target it answers)"));
+        };
+        let answer = match (get("returns"), get("raises")) {
+            (Some(_), Some(r)) => return Err(self.error(r.span, "a mock has either `returns` or `raises`, not both")),
+            (Some(r), None) => Ok(value(r)),
+            (None, Some(r)) => Err(value(r)),
+            (None, None) => Ok(Value::Null),
+        };
+        Ok(Mock {
+            call: self.string(call, "call")?,
+            args: get("args").map(value),
+            times: get("times").map(|n| self.whole(n, "times")).transpose()?,
+            latency: get("latency").map(|n| self.duration(n, "latency")).transpose()?.unwrap_or(0.0),
+            answer,
+            line: self.line(node.span),
+        })
+    }
+
+    fn callback(&self, node: &Node) -> Result<CallbackSpec, ScenarioError> {
+        let entries = self.map(node, "a callback", CALLBACK_KEYS)?;
+        let get = |k: &str| entries.iter().find(|(key, _)| key.key_text() == Some(k)).map(|(_, v)| v);
+        let endpoint = match get("endpoint") {
+            None => EndpointRef::Nth(1),
+            Some(n) => match &n.kind {
+                NodeKind::Scalar(s) => match s.kind {
+                    ScalarKind::Int(i) if i >= 1 => EndpointRef::Nth(i as usize),
+                    _ => return Err(self.error(n.span, "`endpoint` is a number from 1, or `{step: STEP_NAME}`")),
+                },
+                NodeKind::Map(_) => {
+                    let e = self.map(n, "`endpoint`", &["step"])?;
+                    match e.first() {
+                        Some((_, step)) => EndpointRef::Step(self.string(step, "step")?),
+                        None => return Err(self.error(n.span, "`endpoint` needs `step: STEP_NAME`")),
+                    }
+                }
+                NodeKind::Seq(_) => {
+                    return Err(self.error(n.span, "`endpoint` is a number from 1, or `{step: STEP_NAME}`"));
+                }
+            },
+        };
+        let timing = match (get("at"), get("when")) {
+            (Some(_), Some(w)) => return Err(self.error(w.span, "a callback has either `at` or `when`, not both")),
+            (Some(at), None) => Timing::At(self.duration(at, "at")?),
+            (None, Some(w)) => match self.string(w, "when")?.as_str() {
+                "awaited" => Timing::Awaited,
+                other => {
+                    return Err(self.error(
+                        w.span,
+                        &format!("`when: {other}` is not supported; use `when: awaited` or `at: DURATION`"),
+                    ));
+                }
+            },
+            (None, None) => Timing::Awaited,
+        };
+        let map_of = |k: &str| -> Result<Map, ScenarioError> {
+            match get(k) {
+                None => Ok(Map::new()),
+                Some(n) => match value(n) {
+                    Value::Map(m) => Ok((*m).clone()),
+                    _ => Err(self.error(n.span, &format!("`{k}` must be a map"))),
+                },
+            }
+        };
+        let expect_status = match get("expect_status") {
+            None => 200,
+            Some(n) => u16::try_from(self.whole(n, "expect_status")?)
+                .map_err(|_| self.error(n.span, "`expect_status` must be an HTTP status"))?,
+        };
+        Ok(CallbackSpec {
+            endpoint,
+            timing,
+            method: get("method").map(|m| self.string(m, "method").map(|s| s.to_ascii_uppercase())).transpose()?,
+            headers: map_of("headers")?,
+            query: map_of("query")?,
+            body: get("body").map(value),
+            expect_status,
+            line: self.line(node.span),
+        })
+    }
+
+    fn expect(&self, node: &Node) -> Result<Expect, ScenarioError> {
+        let entries = self.map(node, "`expect`", EXPECT_KEYS)?;
+        let get = |k: &str| entries.iter().find(|(key, _)| key.key_text() == Some(k)).map(|(_, v)| v);
+        let status = match get("status") {
+            None => None,
+            Some(n) => {
+                let s = self.string(n, "status")?.to_ascii_uppercase();
+                if s != "SUCCEEDED" && s != "FAILED" {
+                    return Err(self.error(n.span, &format!("`status` must be SUCCEEDED or FAILED, found `{s}`")));
+                }
+                Some(s)
+            }
+        };
+        let logs = match get("logs") {
+            None => None,
+            Some(n) => Some(self.list(n, "logs")?.iter().map(value).collect()),
+        };
+        let steps = match get("steps") {
+            None => None,
+            Some(n) => Some(self.list(n, "steps")?.iter().map(|s| self.string(s, "steps")).collect::<Result<_, _>>()?),
+        };
+        Ok(Expect {
+            status,
+            result: get("result").map(value),
+            error: get("error").map(value),
+            logs,
+            elapsed: get("elapsed").map(|n| self.duration(n, "elapsed")).transpose()?,
+            steps,
+        })
+    }
+}
+
+/// A YAML node as a run-time value (no `${}` evaluation: scenario data is literal).
+pub fn value(node: &Node) -> Value {
+    match &node.kind {
+        NodeKind::Scalar(s) => match s.kind {
+            ScalarKind::Null => Value::Null,
+            ScalarKind::Bool(b) => Value::Bool(b),
+            ScalarKind::Int(n) => Value::Int(n),
+            ScalarKind::Double(x) => Value::Double(x),
+            ScalarKind::Str => Value::str(&s.text),
+        },
+        NodeKind::Seq(items) => Value::list(items.iter().map(value).collect()),
+        NodeKind::Map(entries) => {
+            Value::map(entries.iter().map(|(k, v)| (Rc::from(k.key_text().unwrap_or("")), value(v))).collect())
+        }
+    }
+}
