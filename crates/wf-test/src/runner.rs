@@ -135,14 +135,14 @@ fn failed(name: String, file: &Path, what: String) -> ScenarioResult {
 
 /// Runs one scenario file (`None` when the filter leaves it out).
 pub fn run_one(file: &Path, opts: &Options) -> Option<ScenarioResult> {
-    let stem = file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let s = match scenario::load(file) {
         Ok(s) => s,
         Err(e) => {
-            if opts.filter.as_ref().is_some_and(|f| !stem.contains(f.as_str())) {
+            let name = scenario::default_name(file);
+            if opts.filter.as_ref().is_some_and(|f| !name.contains(f.as_str()) && !file.to_string_lossy().contains(f.as_str())) {
                 return None;
             }
-            return Some(failed(stem, file, format!("bad scenario file: {e}")));
+            return Some(failed(name, file, format!("bad scenario file: {e}")));
         }
     };
     if let Some(f) = &opts.filter

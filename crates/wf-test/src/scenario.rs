@@ -208,10 +208,9 @@ impl Parser<'_> {
     fn scenario(&self, path: &Path, root: &Node) -> Result<Scenario, ScenarioError> {
         let entries = self.map(root, "the scenario", TOP_KEYS)?;
         let get = |k: &str| entries.iter().find(|(key, _)| key.key_text() == Some(k)).map(|(_, v)| v);
-        let stem = path.file_name().and_then(|n| n.to_str()).unwrap_or("scenario");
         let name = match get("name") {
             Some(n) => self.string(n, "name")?,
-            None => stem.trim_end_matches(".yaml").trim_end_matches(".yml").trim_end_matches(".scenario").to_string(),
+            None => default_name(path),
         };
         let Some(workflow) = get("workflow") else {
             return Err(self
@@ -410,4 +409,10 @@ pub fn value(node: &Node) -> Value {
             Value::map(entries.iter().map(|(k, v)| (Rc::from(k.key_text().unwrap_or("")), value(v))).collect())
         }
     }
+}
+
+/// A scenario's name when it has no `name:`: the file name without `.scenario.yaml`.
+pub fn default_name(path: &Path) -> String {
+    let file = path.file_name().and_then(|n| n.to_str()).unwrap_or("scenario");
+    file.trim_end_matches(".yaml").trim_end_matches(".yml").trim_end_matches(".scenario").to_string()
 }
