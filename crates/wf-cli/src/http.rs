@@ -199,10 +199,10 @@ fn send(
 /// JSON for a JSON content type, text for `text/*`, otherwise bytes.
 fn decode_body(content_type: &str, bytes: Vec<u8>) -> Value {
     let mime = content_type.split(';').next().unwrap_or("").trim();
-    if mime == "application/json" || mime.ends_with("+json") {
-        if let Ok(j) = serde_json::from_slice::<serde_json::Value>(&bytes) {
-            return wf_vm::json::from_json(&j);
-        }
+    if (mime == "application/json" || mime.ends_with("+json"))
+        && let Ok(j) = serde_json::from_slice::<serde_json::Value>(&bytes)
+    {
+        return wf_vm::json::from_json(&j);
     }
     if mime.starts_with("text/") || (mime.is_empty() && bytes.is_empty()) {
         return Value::str(String::from_utf8_lossy(&bytes));

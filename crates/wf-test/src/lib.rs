@@ -11,6 +11,6 @@ pub mod scenario;
 pub mod snapshot;
 pub mod world;
 
-pub use runner::{Options, ScenarioResult, discover, run_all, run_one};
+pub use runner::{NotRunnable, Options, ScenarioResult, compile_workflow, discover, run_all, run_one};
 pub use scenario::{Scenario, ScenarioError};
 pub use world::{Outcome, Trace, simulate};

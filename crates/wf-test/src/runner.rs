@@ -139,7 +139,11 @@ pub fn run_one(file: &Path, opts: &Options) -> Option<ScenarioResult> {
         Ok(s) => s,
         Err(e) => {
             let name = scenario::default_name(file);
-            if opts.filter.as_ref().is_some_and(|f| !name.contains(f.as_str()) && !file.to_string_lossy().contains(f.as_str())) {
+            if opts
+                .filter
+                .as_ref()
+                .is_some_and(|f| !name.contains(f.as_str()) && !file.to_string_lossy().contains(f.as_str()))
+            {
                 return None;
             }
             return Some(failed(name, file, format!("bad scenario file: {e}")));
@@ -158,26 +162,12 @@ pub fn run_one(file: &Path, opts: &Options) -> Option<ScenarioResult> {
         }
     };
     let source = SourceFile::new(s.workflow.display().to_string(), text);
-    let checked = wf_check::check(&source);
-    let errors: Vec<String> = checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .map(|d| {
-            let lc = source.lines().line_col(&source.text, d.span.start);
-            format!("{}:{}:{}: [{}] {}", source.name, lc.line, lc.column, d.code, d.message)
-        })
-        .collect();
-    let Some(workflow) = checked.parsed.workflow.filter(|_| errors.is_empty()) else {
-        let mut r = failed(s.name, file, "the workflow has errors (`wf check` shows them)".into());
-        r.failures[0].detail = errors.join("\n");
-        return Some(r);
-    };
-    let program = match wf_vm::compile(&workflow) {
+    let program = match compile_workflow(&source) {
         Ok(p) => p,
-        Err(e) => {
-            let lc = source.lines().line_col(&source.text, e.span.start);
-            return Some(failed(s.name, file, format!("{}:{}:{}: {}", source.name, lc.line, lc.column, e.message)));
+        Err(why) => {
+            let mut r = failed(s.name, file, why.what);
+            r.failures[0].detail = why.detail;
+            return Some(r);
         }
     };
     let trace = simulate(&s, Rc::new(program));
@@ -196,4 +186,36 @@ pub fn run_one(file: &Path, opts: &Options) -> Option<ScenarioResult> {
         }
     }
     Some(ScenarioResult { name: s.name, file: file.display().to_string(), elapsed: Some(trace.elapsed), failures })
+}
+
+/// Why a workflow cannot run: a one-line summary and the diagnostics behind it.
+#[derive(Debug)]
+pub struct NotRunnable {
+    /// What went wrong, in one line.
+    pub what: String,
+    /// The errors, one `file:line:col: [CODE] message` per line.
+    pub detail: String,
+}
+
+/// Checks and compiles a workflow; any checker error makes it not runnable.
+pub fn compile_workflow(source: &SourceFile) -> Result<wf_vm::Program, NotRunnable> {
+    let at = |offset: u32| {
+        let lc = source.lines().line_col(&source.text, offset);
+        format!("{}:{}:{}", source.name, lc.line, lc.column)
+    };
+    let checked = wf_check::check(source);
+    let errors: Vec<String> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| format!("{}: [{}] {}", at(d.span.start), d.code, d.message))
+        .collect();
+    let Some(workflow) = checked.parsed.workflow.filter(|_| errors.is_empty()) else {
+        return Err(NotRunnable {
+            what: "the workflow has errors (`wf check` shows them)".into(),
+            detail: errors.join("\n"),
+        });
+    };
+    wf_vm::compile(&workflow)
+        .map_err(|e| NotRunnable { what: format!("{}: {}", at(e.span.start), e.message), detail: String::new() })
 }

@@ -249,11 +249,13 @@ impl Parser<'_> {
         };
         let mocks = match get("mocks") {
             None => Vec::new(),
-            Some(n) => self.list(n, "mocks")?.iter().map(|m| self.mock(m)).collect::<Result<_, _>>()?,
+            Some(n) => self.list_or_empty(n, "mocks")?.iter().map(|m| self.mock(m)).collect::<Result<_, _>>()?,
         };
         let callbacks = match get("callbacks") {
             None => Vec::new(),
-            Some(n) => self.list(n, "callbacks")?.iter().map(|c| self.callback(c)).collect::<Result<_, _>>()?,
+            Some(n) => {
+                self.list_or_empty(n, "callbacks")?.iter().map(|c| self.callback(c)).collect::<Result<_, _>>()?
+            }
         };
         let expect = match get("expect") {
             None => Expect::default(),
@@ -276,6 +278,14 @@ impl Parser<'_> {
     fn list<'n>(&self, node: &'n Node, what: &str) -> Result<&'n [Node], ScenarioError> {
         node.as_seq()
             .ok_or_else(|| self.error(node.span, &format!("`{what}` must be a list, found {}", node.describe())))
+    }
+
+    /// A list where an empty value (`callbacks:` with every entry commented out) means none.
+    fn list_or_empty<'n>(&self, node: &'n Node, what: &str) -> Result<&'n [Node], ScenarioError> {
+        match node.as_scalar().map(|s| s.kind) {
+            Some(ScalarKind::Null) => Ok(&[]),
+            _ => self.list(node, what),
+        }
     }
 
     fn mock(&self, node: &Node) -> Result<Mock, ScenarioError> {
