@@ -170,7 +170,7 @@ fn send(
     }?;
     let mut response = result.map_err(network_error)?;
     let code = response.status().as_u16();
-    let mut header_map = Map::new();
+    let mut header_map = Map::default();
     for (name, value) in response.headers() {
         let v = String::from_utf8_lossy(value.as_bytes()).into_owned();
         let key: Rc<str> = Rc::from(name.as_str().to_ascii_lowercase());

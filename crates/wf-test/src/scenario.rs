@@ -348,7 +348,7 @@ impl Parser<'_> {
         };
         let map_of = |k: &str| -> Result<Map, ScenarioError> {
             match get(k) {
-                None => Ok(Map::new()),
+                None => Ok(Map::default()),
                 Some(n) => match value(n) {
                     Value::Map(m) => Ok((*m).clone()),
                     _ => Err(self.error(n.span, &format!("`{k}` must be a map"))),

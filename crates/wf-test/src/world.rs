@@ -222,7 +222,7 @@ impl World<'_> {
     fn effect(&mut self, m: &mut Machine, id: EffectId, effect: Effect) -> Option<String> {
         match effect {
             Effect::Log { severity, field, payload } => {
-                let mut entry = Map::new();
+                let mut entry = Map::default();
                 entry.insert(Rc::from("severity"), Value::Str(severity.clone()));
                 if !field.is_empty() {
                     entry.insert(Rc::from(field), payload.clone());

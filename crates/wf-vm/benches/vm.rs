@@ -67,7 +67,7 @@ fn strings_maps(bencher: Bencher, n: i64) {
     bench_workload(bencher, "strings_maps", n);
 }
 
-#[divan::bench(args = [2_000, 20_000])]
+#[divan::bench(args = [20_000, 200_000])]
 fn list_ops(bencher: Bencher, n: i64) {
     bench_workload(bencher, "list_ops", n);
 }

@@ -54,6 +54,10 @@ pub enum Op {
     /// Calls native `native` with the arguments on the stack; `present` has a bit per
     /// parameter position that was given (the given ones are on the stack, in order).
     CallNative { native: u32, argc: u32, present: u32 },
+    /// `x: ${list.concat(x, v)}`: pops `v` and appends it to the list in slot `slot` in place
+    /// (copying only when another value shares the list); anything but a list in the slot
+    /// goes through native `native` (`list.concat`) for its error.
+    AppendInPlace { slot: u32, native: u32 },
     /// Calls subworkflow `func` with `argc` arguments (all parameters, defaults filled in).
     CallSub { func: u32, argc: u32 },
     /// A call to the outside world, described by effect site `site`; its arguments are on
@@ -242,6 +246,7 @@ impl Program {
             }
             Op::Binary(b) => format!("Binary {}", b.as_str()),
             Op::Field(c) => format!("Field {}", self.consts.get(c as usize).map_or_else(String::new, short)),
+            Op::AppendInPlace { slot: s, .. } => format!("AppendInPlace {}", slot(s)),
             Op::CallNative { native, argc, .. } => {
                 format!("CallNative {} ({argc})", self.natives.get(native as usize).map_or("?", |n| &n.0))
             }

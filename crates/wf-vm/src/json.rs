@@ -66,7 +66,7 @@ pub fn from_json(j: &Json) -> Value {
         Json::String(s) => Value::str(s),
         Json::Array(items) => Value::list(items.iter().map(from_json).collect()),
         Json::Object(o) => {
-            let mut m = Map::with_capacity(o.len());
+            let mut m = Map::with_capacity_and_hasher(o.len(), Default::default());
             for (k, v) in o {
                 m.insert(Rc::from(k.as_str()), from_json(v));
             }

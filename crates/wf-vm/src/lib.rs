@@ -10,6 +10,7 @@ pub mod error;
 pub mod json;
 pub mod machine;
 mod ops;
+mod scopes;
 mod predicates;
 pub mod stdlib;
 pub mod value;

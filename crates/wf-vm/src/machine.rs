@@ -9,6 +9,7 @@ use crate::code::{NO_SLOT, Op, Program};
 use crate::effects::{Effect, EffectId, effect};
 use crate::error::{Raised, error, tags, type_error, value_error};
 use crate::ops;
+use crate::scopes::Scopes;
 use crate::stdlib::{Args, Context};
 use crate::value::{Map, Value};
 
@@ -80,12 +81,6 @@ struct Frame {
     scope_base: usize,
 }
 
-#[derive(Debug)]
-struct ScopeRecord {
-    /// Slots that were unset when the scope began (and are unset again when it ends).
-    created: Vec<u32>,
-}
-
 /// The branches or iterations of a running parallel step.
 #[derive(Debug)]
 struct Group {
@@ -112,7 +107,7 @@ enum FiberState {
 struct Fiber {
     stack: Vec<Value>,
     frames: Vec<Frame>,
-    scopes: Vec<ScopeRecord>,
+    scopes: Scopes,
     state: FiberState,
     /// The fiber that started this one and the index of its frame that holds the variables.
     parent: Option<(usize, usize)>,
@@ -131,7 +126,7 @@ impl Fiber {
         Fiber {
             stack: Vec::with_capacity(64),
             frames: vec![frame],
-            scopes: Vec::new(),
+            scopes: Scopes::default(),
             state: FiberState::Ready,
             parent: None,
             shared: Rc::from(Vec::new()),
@@ -531,7 +526,7 @@ fn unwind(program: &Program, fiber: &mut Fiber, value: Value) -> Result<(), Rais
         if let Some(h) = handler {
             fiber.stack.truncate(frame.stack_base);
             let keep = frame.scope_base + h.scopes as usize;
-            leave_scopes(&mut fiber.scopes, keep, &mut frame.slots);
+            fiber.scopes.leave_to(keep, &mut frame.slots);
             frame.slots[h.error as usize] = Some(value);
             frame.pc = h.handler;
             return Ok(());
@@ -541,7 +536,7 @@ fn unwind(program: &Program, fiber: &mut Fiber, value: Value) -> Result<(), Rais
         }
         let frame = fiber.frames.pop().expect("the loop holds a frame");
         fiber.stack.truncate(frame.stack_base);
-        fiber.scopes.truncate(frame.scope_base);
+        fiber.scopes.forget_to(frame.scope_base);
     }
     Err(Raised { value, span })
 }
@@ -640,7 +635,17 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
             Op::Binary(b) => {
                 let rhs = stack.pop().unwrap_or_default();
                 let lhs = stack.pop().unwrap_or_default();
-                ops::binary(b, lhs, rhs).map(|v| stack.push(v))
+                let fast = match (&lhs, &rhs) {
+                    (Value::Int(x), Value::Int(y)) => ops::int_fast_path(b, *x, *y),
+                    _ => None,
+                };
+                match fast {
+                    Some(v) => {
+                        stack.push(v);
+                        Ok(())
+                    }
+                    None => ops::binary(b, lhs, rhs).map(|v| stack.push(v)),
+                }
             }
             Op::Neg => {
                 let v = stack.pop().unwrap_or_default();
@@ -682,21 +687,39 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                 Ok(())
             }
             Op::Map(n) => {
-                let flat = stack.split_off(stack.len() - 2 * n as usize);
-                build_map(flat).map(|m| stack.push(m))
+                let base = stack.len() - 2 * n as usize;
+                let map = build_map(stack.drain(base..), n as usize);
+                map.map(|m| stack.push(m))
+            }
+            Op::AppendInPlace { slot, native } => {
+                let value = stack.pop().unwrap_or_default();
+                match frame.slots[slot as usize].as_mut() {
+                    Some(Value::List(items)) => {
+                        Rc::make_mut(items).push(value);
+                        Ok(())
+                    }
+                    Some(other) => {
+                        let f = program.natives[native as usize].1;
+                        let args = [Some(other.clone()), Some(value)];
+                        f(Args::new(&args), &mut run.host).map(|v| frame.slots[slot as usize] = Some(v))
+                    }
+                    None => Err(undefined(func, slot)),
+                }
             }
             Op::CallNative { native, argc, present } => {
-                let args = stack.split_off(stack.len() - argc as usize);
+                let base = stack.len() - argc as usize;
                 let positions = 32 - present.leading_zeros() as usize;
-                let mut slots: Vec<Option<Value>> = vec![None; positions];
-                let mut given = args.into_iter();
-                for (i, slot) in slots.iter_mut().enumerate() {
-                    if present & (1 << i) != 0 {
-                        *slot = given.next();
-                    }
-                }
                 let f = program.natives[native as usize].1;
-                f(Args::new(&slots), &mut run.host).map(|v| stack.push(v))
+                let result = if positions <= INLINE_ARGS {
+                    let mut slots: [Option<Value>; INLINE_ARGS] = Default::default();
+                    spread_args(stack.drain(base..), present, &mut slots[..positions]);
+                    f(Args::new(&slots[..positions]), &mut run.host)
+                } else {
+                    let mut slots: Vec<Option<Value>> = vec![None; positions];
+                    spread_args(stack.drain(base..), present, &mut slots);
+                    f(Args::new(&slots), &mut run.host)
+                };
+                result.map(|v| stack.push(v))
             }
             Op::CallSub { func: callee, argc } => {
                 if fiber.frames.len() >= run.limits.max_call_depth {
@@ -754,7 +777,7 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                     let value = stack.pop().unwrap_or_default();
                     let done = fiber.frames.pop().expect("a frame is running");
                     stack.truncate(done.stack_base);
-                    fiber.scopes.truncate(done.scope_base);
+                    fiber.scopes.forget_to(done.scope_base);
                     if fiber.frames.is_empty() {
                         return match crate::json::to_json(&value) {
                             Ok(_) => Exit::Finished(value),
@@ -829,26 +852,15 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                 Ok(())
             }
             Op::ScopeEnter(n) => {
-                let created = program.scopes[n as usize]
-                    .slots
-                    .iter()
-                    .copied()
-                    .filter(|&s| frame.slots[s as usize].is_none())
-                    .collect();
-                fiber.scopes.push(ScopeRecord { created });
+                fiber.scopes.enter(&program.scopes[n as usize].slots, &frame.slots);
                 Ok(())
             }
             Op::ScopeReset(_) => {
-                if let Some(record) = fiber.scopes.last() {
-                    for &s in &record.created {
-                        frame.slots[s as usize] = None;
-                    }
-                }
+                fiber.scopes.reset_innermost(&mut frame.slots);
                 Ok(())
             }
             Op::ScopeTo(depth) => {
-                let keep = frame.scope_base + depth as usize;
-                leave_scopes(&mut fiber.scopes, keep, &mut frame.slots);
+                fiber.scopes.leave_to(frame.scope_base + depth as usize, &mut frame.slots);
                 Ok(())
             }
             Op::Backoff { delay, multiplier, max } => {
@@ -880,20 +892,22 @@ fn bool_needed(found: Option<&Value>) -> Value {
     type_error(format!("`and`/`or` need booleans, found {}", found.map_or("nothing", Value::type_name)))
 }
 
-/// Leaves scopes until `keep` remain, unsetting the variables each created.
-fn leave_scopes(scopes: &mut Vec<ScopeRecord>, keep: usize, slots: &mut [Option<Value>]) {
-    while scopes.len() > keep {
-        if let Some(record) = scopes.pop() {
-            for s in record.created {
-                slots[s as usize] = None;
-            }
+/// Native calls with at most this many parameter positions take their arguments without
+/// a heap allocation.
+const INLINE_ARGS: usize = 8;
+
+/// Puts the given arguments at the positions whose bit is set in `present`.
+fn spread_args(mut given: impl Iterator<Item = Value>, present: u32, slots: &mut [Option<Value>]) {
+    for (i, slot) in slots.iter_mut().enumerate() {
+        if present & (1 << i) != 0 {
+            *slot = given.next();
         }
     }
 }
 
-fn build_map(flat: Vec<Value>) -> Result<Value, Value> {
-    let mut map = Map::with_capacity(flat.len() / 2);
-    let mut it = flat.into_iter();
+/// A map from `n` key/value pairs, keys first.
+fn build_map(mut it: impl Iterator<Item = Value>, n: usize) -> Result<Value, Value> {
+    let mut map = Map::with_capacity_and_hasher(n, Default::default());
     while let (Some(k), Some(v)) = (it.next(), it.next()) {
         match k {
             Value::Str(k) => {

@@ -25,6 +25,24 @@ fn text_of(v: &Value) -> Option<String> {
     }
 }
 
+/// `a op b` on two ints when it is a plain comparison or cannot overflow; `None` sends the
+/// caller to [`binary`] (overflow errors, division, everything else).
+#[inline]
+pub fn int_fast_path(op: BinaryOp, a: i64, b: i64) -> Option<Value> {
+    Some(match op {
+        BinaryOp::Add => Value::Int(a.checked_add(b)?),
+        BinaryOp::Sub => Value::Int(a.checked_sub(b)?),
+        BinaryOp::Mul => Value::Int(a.checked_mul(b)?),
+        BinaryOp::Eq => Value::Bool(a == b),
+        BinaryOp::Ne => Value::Bool(a != b),
+        BinaryOp::Lt => Value::Bool(a < b),
+        BinaryOp::Le => Value::Bool(a <= b),
+        BinaryOp::Gt => Value::Bool(a > b),
+        BinaryOp::Ge => Value::Bool(a >= b),
+        _ => return None,
+    })
+}
+
 /// `a op b` for every binary operator except `and`/`or` (compiled to jumps).
 pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value, Value> {
     use Value::{Double as D, Int as I};

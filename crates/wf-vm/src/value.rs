@@ -8,7 +8,7 @@ use std::rc::Rc;
 use indexmap::IndexMap;
 
 /// A map from string keys to values, in insertion order.
-pub type Map = IndexMap<Rc<str>, Value>;
+pub type Map = IndexMap<Rc<str>, Value, foldhash::fast::FixedState>;
 
 /// A GCW value.
 #[derive(Clone, Debug, Default)]

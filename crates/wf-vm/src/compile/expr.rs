@@ -21,7 +21,7 @@ fn literal(v: &AstValue) -> Option<Value> {
         ValueKind::Expr(_) => return None,
         ValueKind::List(items) => Value::list(items.iter().map(literal).collect::<Option<_>>()?),
         ValueKind::Map(entries) => {
-            let mut m = Map::with_capacity(entries.len());
+            let mut m = Map::with_capacity_and_hasher(entries.len(), Default::default());
             for e in entries {
                 let MapKey::Name(n) = &e.key else { return None };
                 m.insert(Rc::from(n.text.as_str()), literal(&e.value)?);

@@ -151,6 +151,9 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
             StepKind::Assign(items) => {
                 for a in items {
                     self.e.span = a.target.span;
+                    if self.append_in_place(a)? {
+                        continue;
+                    }
                     self.value(&a.value)?;
                     self.e.span = a.target.span;
                     self.store_target(&a.target)?;
@@ -201,6 +204,32 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
             StepKind::Invalid => return unsupported(self.e.span, "this step has errors; fix them first (`wf check`)"),
         }
         Ok(())
+    }
+
+    /// Compiles `x: ${list.concat(x, v)}` to [`Op::AppendInPlace`], so that building a list
+    /// of N items in a loop takes O(N) rather than O(N²). Returns false for any other item.
+    fn append_in_place(&mut self, a: &'a wf_syntax::ast::Assignment) -> Result<bool> {
+        let (ExprKind::Var(target), ValueKind::Expr(value)) = (&a.target.kind, &a.value.kind) else {
+            return Ok(false);
+        };
+        let ExprKind::Call { callee, args } = &value.kind else {
+            return Ok(false);
+        };
+        let appends_to_target = matches!(args.first().map(|e| &e.kind), Some(ExprKind::Var(n)) if n == target);
+        if args.len() != 2 || !appends_to_target || self.is_shared(target) {
+            return Ok(false);
+        }
+        if callee.dotted_name().as_deref() != Some("list.concat") {
+            return Ok(false);
+        }
+        let Some(native) = self.c.native("list.concat") else {
+            return Ok(false);
+        };
+        self.expr(&args[1])?;
+        self.at(callee.span);
+        let slot = self.slot(target);
+        self.e.emit(Op::AppendInPlace { slot, native });
+        Ok(true)
     }
 
     /// Pops a value into an assignment target (`x`, `x.a`, `x[i].b`).

@@ -159,7 +159,7 @@ mod tests {
         assert_eq!(call("string", &[Value::Bool(true)]), Ok(s("true")));
         fails(call("string", &[Value::Null]), "TypeError");
         fails(call("string", &[Value::list(vec![])]), "TypeError");
-        fails(call("string", &[Value::map(Map::new())]), "TypeError");
+        fails(call("string", &[Value::map(Map::default())]), "TypeError");
     }
 
     #[test]

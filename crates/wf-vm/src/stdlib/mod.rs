@@ -332,7 +332,7 @@ mod tests {
             Some(Value::Bytes(vec![0xff, 0xfe, 0x00].into())),
             Some(Value::list(vec![])),
             Some(Value::list(vec![Value::str("a"), Value::Int(1)])),
-            Some(Value::map(Map::new())),
+            Some(Value::map(Map::default())),
             Some(Value::from_pairs([("a", Value::from_pairs([("b", Value::Bytes(vec![1].into()))]))])),
         ];
         for f in FUNCTIONS.iter().filter(|f| native(f.name).is_some()) {
