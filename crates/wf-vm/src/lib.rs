@@ -9,9 +9,10 @@ pub mod effects;
 pub mod error;
 pub mod json;
 pub mod machine;
+mod memory;
 mod ops;
-mod scopes;
 mod predicates;
+mod scopes;
 pub mod stdlib;
 pub mod value;
 

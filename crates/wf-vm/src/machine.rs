@@ -8,6 +8,7 @@ use std::rc::Rc;
 use crate::code::{NO_SLOT, Op, Program};
 use crate::effects::{Effect, EffectId, effect};
 use crate::error::{Raised, error, tags, type_error, value_error};
+use crate::memory;
 use crate::ops;
 use crate::scopes::Scopes;
 use crate::stdlib::{Args, Context};
@@ -20,13 +21,15 @@ pub struct Limits {
     pub max_steps: u64,
     /// Subworkflow call depth (RecursionError past it).
     pub max_call_depth: usize,
+    /// Bytes of variables, measured at checkpoints (ResourceLimitError past it).
+    pub max_memory: usize,
 }
 
 impl Limits {
     /// The limits real GCW applies (see `docs/semantics.md`).
-    pub const GCW: Limits = Limits { max_steps: 100_000, max_call_depth: 20 };
+    pub const GCW: Limits = Limits { max_steps: 100_000, max_call_depth: 20, max_memory: 512 * 1024 };
     /// No limits (for benchmarks).
-    pub const NONE: Limits = Limits { max_steps: u64::MAX, max_call_depth: 100_000 };
+    pub const NONE: Limits = Limits { max_steps: u64::MAX, max_call_depth: 100_000, max_memory: usize::MAX };
 }
 
 impl Default for Limits {
@@ -170,6 +173,8 @@ struct Run {
     host: Host,
     limits: Limits,
     steps: u64,
+    /// Bytes stored since variables were last measured (see `memory.rs`).
+    stored: usize,
     trace: Option<Vec<Rc<str>>>,
     /// The scheduler's own random numbers (kept apart from `uuid.generate`'s).
     schedule: u64,
@@ -219,6 +224,7 @@ impl Machine {
             host: Host { now: options.start_time, env, rng: options.seed },
             limits: options.limits,
             steps: 0,
+            stored: 0,
             trace: options.trace.then(Vec::new),
             schedule: options.seed ^ 0x5DEE_CE66_D1CE_4E5B,
         };
@@ -592,7 +598,9 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                 None => Err(undefined(func, s)),
             },
             Op::Store(s) => {
-                frame.slots[s as usize] = stack.pop();
+                let v = stack.pop();
+                run.stored += v.as_ref().map_or(0, memory::stored_estimate);
+                frame.slots[s as usize] = v;
                 Ok(())
             }
             Op::LoadShared(s) => match shared_home(ancestors, fiber.parent, s) {
@@ -613,6 +621,7 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
             },
             Op::StoreShared(s) => {
                 let v = stack.pop();
+                run.stored += v.as_ref().map_or(0, memory::stored_estimate);
                 match shared_home(ancestors, fiber.parent, s) {
                     Some((f, fi)) => ancestors[f].frames[fi].slots[s as usize] = v,
                     None => frame.slots[s as usize] = v,
@@ -622,6 +631,7 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
             Op::StorePath { slot, depth, shared } => {
                 let keys = stack.split_off(stack.len() - depth as usize);
                 let value = stack.pop().unwrap_or_default();
+                run.stored += memory::stored_estimate(&value);
                 let home = if shared { shared_home(ancestors, fiber.parent, slot) } else { None };
                 let target = match home {
                     Some((f, fi)) => ancestors[f].frames[fi].slots[slot as usize].as_mut(),
@@ -693,6 +703,7 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
             }
             Op::AppendInPlace { slot, native } => {
                 let value = stack.pop().unwrap_or_default();
+                run.stored += 16 + memory::stored_estimate(&value);
                 match frame.slots[slot as usize].as_mut() {
                     Some(Value::List(items)) => {
                         Rc::make_mut(items).push(value);
@@ -747,6 +758,11 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                 }
                 if run.steps > run.limits.max_steps {
                     Err(error(tags::RESOURCE_LIMIT, format!("more than {} steps executed", run.limits.max_steps)))
+                } else if run.limits.max_memory != usize::MAX
+                    && (run.steps.is_multiple_of(memory::CHECK_EVERY_STEPS) || run.stored >= memory::CHECK_AFTER_BYTES)
+                {
+                    run.stored = 0;
+                    check_memory(&fiber.frames, run.limits.max_memory)
                 } else {
                     Ok(())
                 }
@@ -890,6 +906,19 @@ fn undefined(func: &crate::code::Function, slot: u32) -> Value {
 
 fn bool_needed(found: Option<&Value>) -> Value {
     type_error(format!("`and`/`or` need booleans, found {}", found.map_or("nothing", Value::type_name)))
+}
+
+/// Measures the variables of every frame of a fiber against GCW's memory limit.
+fn check_memory(frames: &[Frame], max: usize) -> Result<(), Value> {
+    let mut total = 0;
+    for v in frames.iter().flat_map(|f| f.slots.iter().flatten()) {
+        memory::measure(v, &mut total, max);
+    }
+    if total > max {
+        Err(error(tags::RESOURCE_LIMIT, format!("the workflow's variables use more than {} KB of memory", max / 1024)))
+    } else {
+        Ok(())
+    }
 }
 
 /// Native calls with at most this many parameter positions take their arguments without

@@ -11,7 +11,7 @@ use wf_syntax::SourceFile;
 use wf_vm::{Limits, Value};
 
 /// Small limits so that random loops end quickly.
-const LIMITS: Limits = Limits { max_steps: 2_000, max_call_depth: 20 };
+const LIMITS: Limits = Limits { max_steps: 2_000, ..Limits::GCW };
 
 fn seeds() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
