@@ -8,6 +8,7 @@ mod calls;
 mod cfg;
 pub mod codes;
 mod flow;
+pub mod ide;
 mod infer;
 mod model;
 mod program;

@@ -30,7 +30,7 @@ pub(crate) struct Region {
     pub kind: RegionKind,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Block {
     pub parent: Option<BlockId>,
     pub region: RegionId,
@@ -192,18 +192,7 @@ impl<'a> SubIndex<'a> {
     /// A step in `target` is visible from `from` when `target` is `from` or encloses it,
     /// without crossing a region boundary.
     fn is_visible(&self, from: BlockId, target: BlockId) -> bool {
-        let region = self.blocks[from].region;
-        let mut b = Some(from);
-        while let Some(block) = b {
-            if self.blocks[block].region != region {
-                return false;
-            }
-            if block == target {
-                return true;
-            }
-            b = self.blocks[block].parent;
-        }
-        false
+        block_visible(&self.blocks, from, target)
     }
 
     /// The innermost loop that `break`/`continue` in `block` refer to: `Some(parallel)`, or
@@ -214,4 +203,21 @@ impl<'a> SubIndex<'a> {
             RegionKind::Root | RegionKind::Branch => None,
         }
     }
+}
+
+/// Whether a step in block `target` is visible from block `from`: `target` is `from` or
+/// encloses it, without crossing a region boundary.
+pub(crate) fn block_visible(blocks: &[Block], from: BlockId, target: BlockId) -> bool {
+    let Some(region) = blocks.get(from).map(|b| b.region) else { return false };
+    let mut b = Some(from);
+    while let Some(block) = b {
+        if blocks[block].region != region {
+            return false;
+        }
+        if block == target {
+            return true;
+        }
+        b = blocks[block].parent;
+    }
+    false
 }

@@ -1,4 +1,4 @@
-//! `wf`: check Google Cloud Workflows definitions on your machine.
+//! `wf`: check, run and edit Google Cloud Workflows definitions on your machine.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -24,6 +24,8 @@ Usage:
       unless `--virtual-time` is given.
   wf compile FILE --emit ast|bytecode
       Show the syntax tree or the bytecode listing of a workflow.
+  wf lsp
+      Run the language server on stdin and stdout, for editors (editors/vscode, editors/nvim).
   wf explain CODE | --list
       Explain a diagnostic code (`wf explain WF120`), or list them all.
   wf --version | --help
@@ -50,6 +52,17 @@ impl From<&str> for Failure {
 }
 
 fn main() -> ExitCode {
+    // `wf lsp` owns stdin and stdout (the protocol stream): it must start before anything
+    // locks stdout. Arguments after `lsp` (such as an editor's `--stdio`) are ignored.
+    if std::env::args_os().nth(1).is_some_and(|a| a == "lsp") {
+        return match wf_lsp::run_stdio() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("wf lsp: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr().lock();
     let code = match run(&mut out, &mut err).and_then(|code| out.flush().map(|()| code).map_err(Failure::Io)) {

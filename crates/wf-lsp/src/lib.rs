@@ -1,0 +1,12 @@
+//! The wfkit language server: `wf lsp` (and the `wf-lsp` binary) speak the Language Server
+//! Protocol over stdio. Diagnostics come from the same `wf_check::check` call as `wf check`;
+//! hover, completion, navigation, rename, symbols, semantic tokens, signature help, code
+//! actions and inlay hints are plain functions in [`ide`] over byte offsets, and one
+//! conversion module (`proto`) turns them into LSP messages (UTF-16 columns).
+
+pub mod ide;
+mod proto;
+mod server;
+mod workspace;
+
+pub use server::{Error, run_stdio, serve};

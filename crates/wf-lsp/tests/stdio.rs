@@ -1,0 +1,358 @@
+//! End to end: starts the real `wf-lsp` binary and drives it over stdio with JSON-RPC, the
+//! way an editor does: initialize, open, edit, diagnostics, hover, completion, definition,
+//! symbols, semantic tokens, bad requests, shutdown and exit.
+
+use std::io::{BufReader, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::Duration;
+
+use lsp_server::{Message, Notification, Request, RequestId};
+use serde_json::{Value, json};
+
+const URI: &str = "file:///work/flows/order.workflows.yaml";
+const WAIT: Duration = Duration::from_secs(20);
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: Receiver<Message>,
+    next_id: i32,
+}
+
+impl Client {
+    fn start() -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wf-lsp"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("wf-lsp starts");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, incoming) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            while let Ok(Some(msg)) = Message::read(&mut reader) {
+                if tx.send(msg).is_err() {
+                    break;
+                }
+            }
+        });
+        Client { child, stdin, incoming, next_id: 0 }
+    }
+
+    fn send(&mut self, msg: Message) {
+        msg.write(&mut self.stdin).expect("write to the server");
+        self.stdin.flush().expect("flush");
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(Message::Notification(Notification::new(method.into(), params)));
+    }
+
+    /// Sends a request and waits for its response: `Ok(result)` or `Err(error)`.
+    fn request(&mut self, method: &str, params: Value) -> Result<Value, Value> {
+        self.next_id += 1;
+        let id = RequestId::from(self.next_id);
+        self.send(Message::Request(Request::new(id.clone(), method.into(), params)));
+        loop {
+            match self.incoming.recv_timeout(WAIT).expect("a response in time") {
+                Message::Response(r) if r.id == id => {
+                    return r.response_result.map_err(|e| serde_json::to_value(e).expect("an error"));
+                }
+                _ => continue,
+            }
+        }
+    }
+
+    /// Waits for the next diagnostics of `URI`.
+    fn diagnostics(&mut self) -> Value {
+        loop {
+            match self.incoming.recv_timeout(WAIT).expect("diagnostics in time") {
+                Message::Notification(n) if n.method == "textDocument/publishDiagnostics" && n.params["uri"] == URI => {
+                    return n.params;
+                }
+                _ => continue,
+            }
+        }
+    }
+}
+
+fn at(line: u32, character: u32) -> Value {
+    json!({ "textDocument": { "uri": URI }, "position": { "line": line, "character": character } })
+}
+
+const TEXT: &str = "\
+main:
+  params: [args]
+  steps:
+    - init:
+        assign:
+          - greeting: \"héllo 😀 wörld\"
+          - shout: ${\"😀\" + text.to_upper(greting)}
+    - fetch:
+        call: http.get
+        args:
+          url: ${\"https://example.com/\" + shout}
+        result: resp
+    - done:
+        return: ${resp.body}
+";
+
+#[test]
+fn an_editor_session_over_stdio() {
+    let mut c = Client::start();
+    let init = c
+        .request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": null,
+                "capabilities": { "textDocument": { "completion": { "completionItem": { "snippetSupport": true } } } },
+            }),
+        )
+        .expect("initialize");
+    let caps = &init["capabilities"];
+    assert_eq!(caps["positionEncoding"], "utf-16");
+    assert_eq!(caps["textDocumentSync"]["change"], 2, "incremental sync");
+    for provider in ["hoverProvider", "definitionProvider", "referencesProvider", "documentSymbolProvider"] {
+        assert_eq!(caps[provider], true, "{provider}");
+    }
+    assert!(caps["semanticTokensProvider"]["legend"]["tokenTypes"].as_array().is_some_and(|t| !t.is_empty()));
+    assert_eq!(init["serverInfo"]["name"], "wf-lsp");
+    c.notify("initialized", json!({}));
+
+    // Open: an undefined variable after non-ASCII text on the same line (so `greeting` is
+    // never read either).
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": URI, "languageId": "yaml", "version": 1, "text": TEXT } }),
+    );
+    let d = c.diagnostics();
+    assert_eq!(d["version"], 1);
+    let list = d["diagnostics"].as_array().expect("a list");
+    let codes: Vec<&str> = list.iter().filter_map(|x| x["code"].as_str()).collect();
+    assert_eq!(codes, ["WF401", "WF207"], "{d:#}");
+    assert_eq!(list[0]["tags"], json!([1]), "an unused value is tagged unnecessary");
+    let undefined = &list[1];
+    assert_eq!(undefined["code"], "WF207");
+    assert_eq!(undefined["severity"], 1);
+    // `          - shout: ${"😀" + text.to_upper(greting)}`: 😀 counts two UTF-16 units.
+    let line = TEXT.lines().nth(6).expect("line 7");
+    let col = line[..line.find("greting").expect("typo")].encode_utf16().count();
+    assert_eq!(undefined["range"]["start"], json!({ "line": 6, "character": col }));
+    assert_eq!(undefined["range"]["end"], json!({ "line": 6, "character": col + 7 }));
+    assert!(undefined["message"].as_str().is_some_and(|m| m.contains("did you mean `greeting`?")));
+    // Linked to the docs only when the build sets WFKIT_DOCS_URL.
+    assert_eq!(undefined.get("codeDescription").is_some(), option_env!("WFKIT_DOCS_URL").is_some(), "{undefined:#}");
+
+    // Edit: fix the typo with an incremental change (in UTF-16 columns).
+    c.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": URI, "version": 2 },
+            "contentChanges": [{ "range": { "start": { "line": 6, "character": col + 3 }, "end": { "line": 6, "character": col + 3 } }, "text": "e" }],
+        }),
+    );
+    let d = c.diagnostics();
+    assert_eq!(d["version"], 2);
+    assert_eq!(d["diagnostics"], json!([]), "{d:#}");
+
+    // Edit: `next: end` leaves the last step unreachable and `resp` unread: both are tagged
+    // unnecessary.
+    c.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": URI, "version": 3 },
+            "contentChanges": [{ "range": { "start": { "line": 11, "character": 20 }, "end": { "line": 11, "character": 20 } }, "text": "\n        next: end" }],
+        }),
+    );
+    let d = c.diagnostics();
+    let codes: Vec<&str> =
+        d["diagnostics"].as_array().expect("list").iter().filter_map(|x| x["code"].as_str()).collect();
+    assert_eq!(codes, ["WF401", "WF400"], "{d:#}");
+    assert_eq!(d["diagnostics"][1]["tags"], json!([1]));
+
+    // Hover over `shout` in `fetch`: its type and where it is assigned.
+    let hover = c.request("textDocument/hover", at(10, 44)).expect("hover");
+    let text = hover["contents"]["value"].as_str().expect("markdown");
+    assert!(text.contains("variable shout: string"), "{text}");
+    assert!(text.contains("step `init` (line 7)"), "{text}");
+
+    // Completion after `resp.`: the fields of an HTTP response.
+    c.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": URI, "version": 4 },
+            "contentChanges": [{ "range": { "start": { "line": 14, "character": 23 }, "end": { "line": 14, "character": 27 } }, "text": "" }],
+        }),
+    );
+    let completion = c.request("textDocument/completion", at(14, 23)).expect("completion");
+    let labels: Vec<&str> =
+        completion["items"].as_array().expect("items").iter().filter_map(|i| i["label"].as_str()).collect();
+    assert_eq!(labels, ["body", "code", "headers"]);
+
+    // Definition of `resp`: the call's `result`.
+    let def = c.request("textDocument/definition", at(14, 19)).expect("definition");
+    assert_eq!(def[0]["uri"], URI);
+    assert_eq!(def[0]["range"]["start"], json!({ "line": 11, "character": 16 }));
+
+    // The outline and the semantic tokens.
+    let symbols = c.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": URI } })).expect("symbols");
+    let steps: Vec<&str> =
+        symbols[0]["children"].as_array().expect("steps").iter().filter_map(|s| s["name"].as_str()).collect();
+    assert_eq!(steps, ["init", "fetch", "done"]);
+    let tokens =
+        c.request("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": URI } })).expect("tokens");
+    assert_eq!(tokens["data"].as_array().map(|d| d.len() % 5), Some(0));
+
+    // Mistakes of the client get an error, and the server keeps going.
+    let bad = c.request("textDocument/hover", json!({ "nonsense": true })).expect_err("invalid params");
+    assert_eq!(bad["code"], -32602);
+    let unknown = c.request("wf/unknown", json!({})).expect_err("unknown method");
+    assert_eq!(unknown["code"], -32601);
+    let closed = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": "file:///nope.yaml" }, "position": { "line": 0, "character": 0 } }),
+    );
+    assert_eq!(closed, Ok(Value::Null));
+
+    assert_eq!(c.request("shutdown", Value::Null), Ok(Value::Null));
+    c.notify("exit", Value::Null);
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(status) = c.child.try_wait().expect("wait") {
+            assert!(status.success(), "exit status {status}");
+            break;
+        }
+        assert!(start.elapsed() < WAIT, "the server did not exit");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn json_files_and_closing() {
+    let mut c = Client::start();
+    c.request("initialize", json!({ "capabilities": {} })).expect("initialize");
+    c.notify("initialized", json!({}));
+    let uri = "file:///work/flows/x.json";
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "json", "version": 7, "text": "[{\"s\": {\"retrun\": 1}}]" } }),
+    );
+    let d = loop {
+        match c.incoming.recv_timeout(WAIT).expect("diagnostics") {
+            Message::Notification(n) if n.method == "textDocument/publishDiagnostics" => break n.params,
+            _ => continue,
+        }
+    };
+    assert_eq!(d["diagnostics"][0]["code"], "WF120", "{d:#}");
+    assert_eq!(d["diagnostics"][0]["range"]["start"], json!({ "line": 0, "character": 8 }));
+    c.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }));
+    let d = loop {
+        match c.incoming.recv_timeout(WAIT).expect("diagnostics") {
+            Message::Notification(n) if n.method == "textDocument/publishDiagnostics" => break n.params,
+            _ => continue,
+        }
+    };
+    assert_eq!(d["diagnostics"], json!([]), "closing clears the diagnostics");
+    // The client goes away without `shutdown`: the server ends too.
+    drop(c.stdin);
+    let status = c.child.wait().expect("wait");
+    assert!(status.success() || status.code().is_some());
+}
+
+#[test]
+fn the_other_features_over_the_wire() {
+    // A workspace folder with one more workflow on disk, for workspace symbols.
+    let dir = std::env::temp_dir().join(format!("wf-lsp-e2e-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("other.yaml"), "- fetch_other:\n    return: 1\n").expect("write");
+    let root = format!("file://{}", dir.display());
+
+    let mut c = Client::start();
+    c.request("initialize", json!({ "rootUri": root, "capabilities": {} })).expect("initialize");
+    c.notify("initialized", json!({}));
+    let text = "\
+main:
+  steps:
+    - fetch:
+        call: http.get
+        args:
+          timeout: 10
+        result: resp
+    - done:
+        return: ${text.substring(resp.body, 0, 3)}
+";
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": URI, "languageId": "yaml", "version": 1, "text": text } }),
+    );
+    let d = c.diagnostics();
+    assert_eq!(d["diagnostics"][0]["code"], "WF304", "{d:#}");
+    let missing = d["diagnostics"][0].clone();
+
+    // References of `resp`, and renaming it.
+    let refs = c.request("textDocument/references", json!({ "textDocument": { "uri": URI }, "position": { "line": 6, "character": 17 }, "context": { "includeDeclaration": true } })).expect("references");
+    assert_eq!(refs.as_array().map(Vec::len), Some(2), "{refs:#}");
+    let prepared = c.request("textDocument/prepareRename", at(6, 17)).expect("prepareRename");
+    assert_eq!(prepared["placeholder"], "resp");
+    let edit = c.request("textDocument/rename", json!({ "textDocument": { "uri": URI }, "position": { "line": 6, "character": 17 }, "newName": "response" })).expect("rename");
+    let edits = edit["changes"][URI].as_array().expect("edits to this document");
+    assert_eq!(edits.len(), 2);
+    assert!(edits.iter().all(|e| e["newText"] == "response"));
+    let refused = c
+        .request(
+            "textDocument/rename",
+            json!({ "textDocument": { "uri": URI }, "position": { "line": 6, "character": 17 }, "newName": "1x" }),
+        )
+        .expect_err("an invalid name");
+    assert!(refused["message"].as_str().is_some_and(|m| m.contains("not a valid variable name")), "{refused:#}");
+
+    // The quick fix for the missing `url`.
+    let actions = c.request("textDocument/codeAction", json!({ "textDocument": { "uri": URI }, "range": missing["range"], "context": { "diagnostics": [missing] } })).expect("code actions");
+    assert_eq!(actions[0]["title"], "add the argument `url`", "{actions:#}");
+    assert_eq!(actions[0]["kind"], "quickfix");
+    assert_eq!(actions[0]["diagnostics"][0]["code"], "WF304");
+    assert_eq!(actions[0]["edit"]["changes"][URI][0]["newText"], "\n          url: \"\"");
+
+    // Signature help in `text.substring(resp.body, 0, |)` and the type hints.
+    let sig = c.request("textDocument/signatureHelp", at(8, 47)).expect("signature help");
+    assert_eq!(sig["signatures"][0]["label"], "text.substring(source, start, end) -> string");
+    assert_eq!(sig["activeParameter"], 2);
+    assert_eq!(sig["signatures"][0]["parameters"][2]["label"], json!([30, 33]));
+    let hints = c.request("textDocument/inlayHint", json!({ "textDocument": { "uri": URI }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 9, "character": 0 } } })).expect("inlay hints");
+    assert_eq!(hints[0]["label"], "resp: {body: any, code: integer, headers: map}");
+    assert_eq!(hints[0]["position"], json!({ "line": 6, "character": 20 }));
+
+    // Workspace symbols: the open document and the file on disk.
+    let found = c.request("workspace/symbol", json!({ "query": "fetch" })).expect("workspace symbols");
+    let names: Vec<(&str, &str)> = found
+        .as_array()
+        .expect("symbols")
+        .iter()
+        .filter_map(|s| Some((s["name"].as_str()?, s["location"]["uri"].as_str()?)))
+        .collect();
+    assert!(names.contains(&("fetch", URI)), "{found:#}");
+    assert!(names.iter().any(|(n, u)| *n == "fetch_other" && u.ends_with("/other.yaml")), "{found:#}");
+
+    assert_eq!(c.request("shutdown", Value::Null), Ok(Value::Null));
+    c.notify("exit", Value::Null);
+    assert!(c.child.wait().expect("wait").success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_binary_answers_version_and_help_and_rejects_other_arguments() {
+    let run = |arg: &str| Command::new(env!("CARGO_BIN_EXE_wf-lsp")).arg(arg).output().expect("wf-lsp runs");
+    let version = run("--version");
+    assert!(version.status.success());
+    assert!(String::from_utf8_lossy(&version.stdout).starts_with("wf-lsp "));
+    let help = run("--help");
+    assert!(help.status.success() && String::from_utf8_lossy(&help.stdout).contains("--stdio"));
+    let bad = run("--nonsense");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unexpected argument `--nonsense`"));
+}
