@@ -18,7 +18,8 @@ pub struct Input {
 }
 
 /// Expands `paths` into files: files as given, folders walked recursively (sorted, skipping
-/// hidden entries) for `*.yaml`, `*.yml` and `*.json`. A path that does not exist is an `Err`.
+/// hidden entries and `wf-test` scenarios) for `*.yaml`, `*.yml` and `*.json`. A path that
+/// does not exist is an `Err`.
 pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
     let mut out = Vec::new();
     for path in paths {
@@ -47,11 +48,17 @@ fn walk(dir: &Path, out: &mut Vec<Input>) -> std::io::Result<()> {
             if !SKIPPED_DIRS.contains(&name.as_ref()) {
                 walk(&path, out)?;
             }
-        } else if is_workflow_extension(&path) {
+        } else if is_workflow_extension(&path) && !is_scenario(&name) {
             out.push(Input { path, explicit: false });
         }
     }
     Ok(())
+}
+
+/// Whether a file name is a `wf-test` scenario (`NAME.scenario.yaml`), which is no workflow.
+fn is_scenario(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".scenario.yaml") || lower.ends_with(".scenario.yml")
 }
 
 /// Whether the path ends in one of [`WORKFLOW_EXTENSIONS`].

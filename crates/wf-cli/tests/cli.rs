@@ -24,6 +24,13 @@ fn clean_files_exit_zero_with_a_summary() {
 }
 
 #[test]
+fn the_examples_check_clean_and_their_scenarios_are_not_taken_for_workflows() {
+    let o = wf(&["check", "examples/"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(!stdout(&o).contains(".scenario.yaml"), "{}", stdout(&o));
+}
+
+#[test]
 fn errors_exit_one_and_render_without_colour_when_piped() {
     let o = wf(&["check", "tests/syntax/err/expr_missing_operand.yaml"]);
     assert_eq!(o.status.code(), Some(1));

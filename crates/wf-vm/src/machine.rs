@@ -175,6 +175,8 @@ struct Run {
     steps: u64,
     /// Bytes stored since variables were last measured (see `memory.rs`).
     stored: usize,
+    /// Slot vectors of returned frames, reused by calls (no allocation per call).
+    spare_slots: Vec<Vec<Option<Value>>>,
     trace: Option<Vec<Rc<str>>>,
     /// The scheduler's own random numbers (kept apart from `uuid.generate`'s).
     schedule: u64,
@@ -225,6 +227,7 @@ impl Machine {
             limits: options.limits,
             steps: 0,
             stored: 0,
+            spare_slots: Vec::new(),
             trace: options.trace.then(Vec::new),
             schedule: options.seed ^ 0x5DEE_CE66_D1CE_4E5B,
         };
@@ -243,7 +246,7 @@ impl Machine {
             return m;
         };
         let args = if main.params > 0 { vec![argument] } else { Vec::new() };
-        let frame = new_frame(&m.program, 0, args, 0, 0);
+        let frame = new_frame(&m.program, 0, args, Vec::new(), 0, 0);
         m.fibers.push(Fiber::new(frame));
         m.ready.push(0);
         m
@@ -460,9 +463,17 @@ fn next_random(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
-fn new_frame(program: &Program, func: u32, args: Vec<Value>, stack_base: usize, scope_base: usize) -> Frame {
+/// A frame for `func` whose first slots are `args`; `slots` is an empty vector to reuse.
+fn new_frame(
+    program: &Program,
+    func: u32,
+    args: impl IntoIterator<Item = Value>,
+    mut slots: Vec<Option<Value>>,
+    stack_base: usize,
+    scope_base: usize,
+) -> Frame {
     let nslots = program.functions[func as usize].slot_names.len();
-    let mut slots: Vec<Option<Value>> = Vec::with_capacity(nslots);
+    slots.reserve(nslots);
     slots.extend(args.into_iter().map(Some));
     slots.resize(nslots, None);
     Frame { func, pc: 0, slots, stack_base, scope_base }
@@ -736,8 +747,9 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                 if fiber.frames.len() >= run.limits.max_call_depth {
                     Err(error(tags::RECURSION, format!("call depth exceeds {}", run.limits.max_call_depth)))
                 } else {
-                    let args = stack.split_off(stack.len() - argc as usize);
-                    let f = new_frame(program, callee, args, stack.len(), fiber.scopes.len());
+                    let base = stack.len() - argc as usize;
+                    let slots = run.spare_slots.pop().unwrap_or_default();
+                    let f = new_frame(program, callee, stack.drain(base..), slots, base, fiber.scopes.len());
                     fiber.frames.push(f);
                     Ok(())
                 }
@@ -791,9 +803,11 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                     Err(error(tags::SYSTEM, "`return` and `next: end` are not allowed inside a parallel branch"))
                 } else {
                     let value = stack.pop().unwrap_or_default();
-                    let done = fiber.frames.pop().expect("a frame is running");
+                    let mut done = fiber.frames.pop().expect("a frame is running");
                     stack.truncate(done.stack_base);
                     fiber.scopes.forget_to(done.scope_base);
+                    done.slots.clear();
+                    run.spare_slots.push(std::mem::take(&mut done.slots));
                     if fiber.frames.is_empty() {
                         return match crate::json::to_json(&value) {
                             Ok(_) => Exit::Finished(value),
