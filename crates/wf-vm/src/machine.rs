@@ -574,342 +574,359 @@ fn shared_home(ancestors: &[Fiber], start: Option<(usize, usize)>, slot: u32) ->
 fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run) -> Exit {
     let (ancestors, rest) = fibers.split_at_mut(cur);
     let fiber = &mut rest[0];
-    loop {
+    // The outer loop finds the running frame; the inner one runs its code until a call,
+    // a return or an error changes frames (then the outer loop looks again).
+    'frames: loop {
+        let depth = fiber.frames.len();
         let Some(frame) = fiber.frames.last_mut() else {
             return Exit::Failed(Raised { value: error(tags::SYSTEM, "no frame to run"), span: None });
         };
         let func = &program.functions[frame.func as usize];
-        let Some(&op) = func.code.get(frame.pc as usize) else {
-            return Exit::Failed(Raised { value: error(tags::SYSTEM, "ran past the end of the code"), span: None });
-        };
-        frame.pc += 1;
-        let stack = &mut fiber.stack;
-        let result: Result<(), Value> = match op {
-            Op::Null => {
-                stack.push(Value::Null);
-                Ok(())
-            }
-            Op::Bool(b) => {
-                stack.push(Value::Bool(b));
-                Ok(())
-            }
-            Op::Int(n) => {
-                stack.push(Value::Int(n));
-                Ok(())
-            }
-            Op::Const(c) => {
-                stack.push(program.consts[c as usize].clone());
-                Ok(())
-            }
-            Op::Load(s) => match &frame.slots[s as usize] {
-                Some(v) => {
-                    stack.push(v.clone());
+        let code: &[Op] = &func.code;
+        loop {
+            let Some(&op) = code.get(frame.pc as usize) else {
+                return Exit::Failed(Raised { value: error(tags::SYSTEM, "ran past the end of the code"), span: None });
+            };
+            frame.pc += 1;
+            let stack = &mut fiber.stack;
+            let result: Result<(), Value> = match op {
+                Op::Null => {
+                    stack.push(Value::Null);
                     Ok(())
                 }
-                None => Err(undefined(func, s)),
-            },
-            Op::Store(s) => {
-                let v = stack.pop();
-                run.stored += v.as_ref().map_or(0, memory::stored_estimate);
-                frame.slots[s as usize] = v;
-                Ok(())
-            }
-            Op::LoadShared(s) => match shared_home(ancestors, fiber.parent, s) {
-                Some((f, fi)) => match &ancestors[f].frames[fi].slots[s as usize] {
+                Op::Bool(b) => {
+                    stack.push(Value::Bool(b));
+                    Ok(())
+                }
+                Op::Int(n) => {
+                    stack.push(Value::Int(n));
+                    Ok(())
+                }
+                Op::Const(c) => {
+                    stack.push(program.consts[c as usize].clone());
+                    Ok(())
+                }
+                Op::Load(s) => match &frame.slots[s as usize] {
                     Some(v) => {
                         stack.push(v.clone());
                         Ok(())
                     }
                     None => Err(undefined(func, s)),
                 },
-                None => match &frame.slots[s as usize] {
-                    Some(v) => {
-                        stack.push(v.clone());
-                        Ok(())
-                    }
-                    None => Err(undefined(func, s)),
+                Op::Store(s) => {
+                    let v = stack.pop();
+                    run.stored += v.as_ref().map_or(0, memory::stored_estimate);
+                    frame.slots[s as usize] = v;
+                    Ok(())
+                }
+                Op::LoadShared(s) => match shared_home(ancestors, fiber.parent, s) {
+                    Some((f, fi)) => match &ancestors[f].frames[fi].slots[s as usize] {
+                        Some(v) => {
+                            stack.push(v.clone());
+                            Ok(())
+                        }
+                        None => Err(undefined(func, s)),
+                    },
+                    None => match &frame.slots[s as usize] {
+                        Some(v) => {
+                            stack.push(v.clone());
+                            Ok(())
+                        }
+                        None => Err(undefined(func, s)),
+                    },
                 },
-            },
-            Op::StoreShared(s) => {
-                let v = stack.pop();
-                run.stored += v.as_ref().map_or(0, memory::stored_estimate);
-                match shared_home(ancestors, fiber.parent, s) {
-                    Some((f, fi)) => ancestors[f].frames[fi].slots[s as usize] = v,
-                    None => frame.slots[s as usize] = v,
-                }
-                Ok(())
-            }
-            Op::StorePath { slot, depth, shared } => {
-                let keys = stack.split_off(stack.len() - depth as usize);
-                let value = stack.pop().unwrap_or_default();
-                run.stored += memory::stored_estimate(&value);
-                let home = if shared { shared_home(ancestors, fiber.parent, slot) } else { None };
-                let target = match home {
-                    Some((f, fi)) => ancestors[f].frames[fi].slots[slot as usize].as_mut(),
-                    None => frame.slots[slot as usize].as_mut(),
-                };
-                match target {
-                    Some(root) => ops::assign_path(root, &keys, value),
-                    None => Err(undefined(func, slot)),
-                }
-            }
-            Op::Binary(b) => {
-                let rhs = stack.pop().unwrap_or_default();
-                let lhs = stack.pop().unwrap_or_default();
-                let fast = match (&lhs, &rhs) {
-                    (Value::Int(x), Value::Int(y)) => ops::int_fast_path(b, *x, *y),
-                    _ => None,
-                };
-                match fast {
-                    Some(v) => {
-                        stack.push(v);
-                        Ok(())
+                Op::StoreShared(s) => {
+                    let v = stack.pop();
+                    run.stored += v.as_ref().map_or(0, memory::stored_estimate);
+                    match shared_home(ancestors, fiber.parent, s) {
+                        Some((f, fi)) => ancestors[f].frames[fi].slots[s as usize] = v,
+                        None => frame.slots[s as usize] = v,
                     }
-                    None => ops::binary(b, lhs, rhs).map(|v| stack.push(v)),
+                    Ok(())
                 }
-            }
-            Op::Neg => {
-                let v = stack.pop().unwrap_or_default();
-                ops::negate(v).map(|v| stack.push(v))
-            }
-            Op::Not => {
-                let v = stack.pop().unwrap_or_default();
-                ops::not(v).map(|v| stack.push(v))
-            }
-            Op::AndThen(target) | Op::OrElse(target) => {
-                let short = matches!(op, Op::OrElse(_));
-                match stack.pop() {
-                    Some(Value::Bool(b)) if b == short => {
-                        stack.push(Value::Bool(b));
-                        frame.pc = target;
-                        Ok(())
+                Op::StorePath { slot, depth, shared } => {
+                    let keys = stack.split_off(stack.len() - depth as usize);
+                    let value = stack.pop().unwrap_or_default();
+                    run.stored += memory::stored_estimate(&value);
+                    let home = if shared { shared_home(ancestors, fiber.parent, slot) } else { None };
+                    let target = match home {
+                        Some((f, fi)) => ancestors[f].frames[fi].slots[slot as usize].as_mut(),
+                        None => frame.slots[slot as usize].as_mut(),
+                    };
+                    match target {
+                        Some(root) => ops::assign_path(root, &keys, value),
+                        None => Err(undefined(func, slot)),
                     }
+                }
+                Op::Binary(b) => {
+                    let rhs = stack.pop().unwrap_or_default();
+                    let lhs = stack.pop().unwrap_or_default();
+                    let fast = match (&lhs, &rhs) {
+                        (Value::Int(x), Value::Int(y)) => ops::int_fast_path(b, *x, *y),
+                        _ => None,
+                    };
+                    match fast {
+                        Some(v) => {
+                            stack.push(v);
+                            Ok(())
+                        }
+                        None => ops::binary(b, lhs, rhs).map(|v| stack.push(v)),
+                    }
+                }
+                Op::Neg => {
+                    let v = stack.pop().unwrap_or_default();
+                    ops::negate(v).map(|v| stack.push(v))
+                }
+                Op::Not => {
+                    let v = stack.pop().unwrap_or_default();
+                    ops::not(v).map(|v| stack.push(v))
+                }
+                Op::AndThen(target) | Op::OrElse(target) => {
+                    let short = matches!(op, Op::OrElse(_));
+                    match stack.pop() {
+                        Some(Value::Bool(b)) if b == short => {
+                            stack.push(Value::Bool(b));
+                            frame.pc = target;
+                            Ok(())
+                        }
+                        Some(Value::Bool(_)) => Ok(()),
+                        other => Err(bool_needed(other.as_ref())),
+                    }
+                }
+                Op::CheckBool => match stack.last() {
                     Some(Value::Bool(_)) => Ok(()),
-                    other => Err(bool_needed(other.as_ref())),
+                    other => Err(bool_needed(other)),
+                },
+                Op::Field(c) => {
+                    let object = stack.pop().unwrap_or_default();
+                    let key = program.consts[c as usize].as_str().unwrap_or("");
+                    ops::field(&object, key).map(|v| stack.push(v))
                 }
-            }
-            Op::CheckBool => match stack.last() {
-                Some(Value::Bool(_)) => Ok(()),
-                other => Err(bool_needed(other)),
-            },
-            Op::Field(c) => {
-                let object = stack.pop().unwrap_or_default();
-                let key = program.consts[c as usize].as_str().unwrap_or("");
-                ops::field(&object, key).map(|v| stack.push(v))
-            }
-            Op::Index => {
-                let index = stack.pop().unwrap_or_default();
-                let object = stack.pop().unwrap_or_default();
-                ops::index(&object, &index).map(|v| stack.push(v))
-            }
-            Op::List(n) => {
-                let items = stack.split_off(stack.len() - n as usize);
-                stack.push(Value::list(items));
-                Ok(())
-            }
-            Op::Map(n) => {
-                let base = stack.len() - 2 * n as usize;
-                let map = build_map(stack.drain(base..), n as usize);
-                map.map(|m| stack.push(m))
-            }
-            Op::AppendInPlace { slot, native } => {
-                let value = stack.pop().unwrap_or_default();
-                run.stored += 16 + memory::stored_estimate(&value);
-                match frame.slots[slot as usize].as_mut() {
-                    Some(Value::List(items)) => {
-                        Rc::make_mut(items).push(value);
+                Op::Index => {
+                    let index = stack.pop().unwrap_or_default();
+                    let object = stack.pop().unwrap_or_default();
+                    ops::index(&object, &index).map(|v| stack.push(v))
+                }
+                Op::List(n) => {
+                    let items = stack.split_off(stack.len() - n as usize);
+                    stack.push(Value::list(items));
+                    Ok(())
+                }
+                Op::Map(n) => {
+                    let base = stack.len() - 2 * n as usize;
+                    let map = build_map(stack.drain(base..), n as usize);
+                    map.map(|m| stack.push(m))
+                }
+                Op::AppendInPlace { slot, native } => {
+                    let value = stack.pop().unwrap_or_default();
+                    run.stored += 16 + memory::stored_estimate(&value);
+                    match frame.slots[slot as usize].as_mut() {
+                        Some(Value::List(items)) => {
+                            Rc::make_mut(items).push(value);
+                            Ok(())
+                        }
+                        Some(other) => {
+                            let f = program.natives[native as usize].1;
+                            let args = [Some(other.clone()), Some(value)];
+                            f(Args::new(&args), &mut run.host).map(|v| frame.slots[slot as usize] = Some(v))
+                        }
+                        None => Err(undefined(func, slot)),
+                    }
+                }
+                Op::CallNative { native, argc, present } => {
+                    let base = stack.len() - argc as usize;
+                    let positions = 32 - present.leading_zeros() as usize;
+                    let f = program.natives[native as usize].1;
+                    let result = if positions <= INLINE_ARGS {
+                        let mut slots: [Option<Value>; INLINE_ARGS] = Default::default();
+                        spread_args(stack.drain(base..), present, &mut slots[..positions]);
+                        f(Args::new(&slots[..positions]), &mut run.host)
+                    } else {
+                        let mut slots: Vec<Option<Value>> = vec![None; positions];
+                        spread_args(stack.drain(base..), present, &mut slots);
+                        f(Args::new(&slots), &mut run.host)
+                    };
+                    result.map(|v| stack.push(v))
+                }
+                Op::CallSub { func: callee, argc } => {
+                    if depth >= run.limits.max_call_depth {
+                        Err(error(tags::RECURSION, format!("call depth exceeds {}", run.limits.max_call_depth)))
+                    } else {
+                        let base = stack.len() - argc as usize;
+                        let slots = run.spare_slots.pop().unwrap_or_default();
+                        let f = new_frame(program, callee, stack.drain(base..), slots, base, fiber.scopes.len());
+                        fiber.frames.push(f);
+                        continue 'frames;
+                    }
+                }
+                Op::Effect(site) => {
+                    let site = &program.effects[site as usize];
+                    let values = stack.split_off(stack.len() - site.args.len());
+                    let args: Map = site.args.iter().cloned().zip(values).collect();
+                    match effect(&site.function, args) {
+                        Ok(e) => return Exit::Effect(e, Pending::Push),
+                        Err(e) => Err(e),
+                    }
+                }
+                Op::Step(id) => {
+                    run.steps += 1;
+                    if let Some(trace) = &mut run.trace {
+                        trace.push(program.steps[id as usize].clone());
+                    }
+                    if run.steps > run.limits.max_steps {
+                        Err(error(tags::RESOURCE_LIMIT, format!("more than {} steps executed", run.limits.max_steps)))
+                    } else if run.limits.max_memory != usize::MAX
+                        && (run.steps.is_multiple_of(memory::CHECK_EVERY_STEPS)
+                            || run.stored >= memory::CHECK_AFTER_BYTES)
+                    {
+                        run.stored = 0;
+                        let checked = check_memory(&fiber.frames, run.limits.max_memory);
+                        if let Err(e) = checked
+                            && let Err(raised) = unwind(program, fiber, e)
+                        {
+                            return Exit::Failed(raised);
+                        }
+                        continue 'frames;
+                    } else {
                         Ok(())
                     }
-                    Some(other) => {
-                        let f = program.natives[native as usize].1;
-                        let args = [Some(other.clone()), Some(value)];
-                        f(Args::new(&args), &mut run.host).map(|v| frame.slots[slot as usize] = Some(v))
-                    }
-                    None => Err(undefined(func, slot)),
                 }
-            }
-            Op::CallNative { native, argc, present } => {
-                let base = stack.len() - argc as usize;
-                let positions = 32 - present.leading_zeros() as usize;
-                let f = program.natives[native as usize].1;
-                let result = if positions <= INLINE_ARGS {
-                    let mut slots: [Option<Value>; INLINE_ARGS] = Default::default();
-                    spread_args(stack.drain(base..), present, &mut slots[..positions]);
-                    f(Args::new(&slots[..positions]), &mut run.host)
-                } else {
-                    let mut slots: Vec<Option<Value>> = vec![None; positions];
-                    spread_args(stack.drain(base..), present, &mut slots);
-                    f(Args::new(&slots), &mut run.host)
-                };
-                result.map(|v| stack.push(v))
-            }
-            Op::CallSub { func: callee, argc } => {
-                if fiber.frames.len() >= run.limits.max_call_depth {
-                    Err(error(tags::RECURSION, format!("call depth exceeds {}", run.limits.max_call_depth)))
-                } else {
-                    let base = stack.len() - argc as usize;
-                    let slots = run.spare_slots.pop().unwrap_or_default();
-                    let f = new_frame(program, callee, stack.drain(base..), slots, base, fiber.scopes.len());
-                    fiber.frames.push(f);
-                    Ok(())
-                }
-            }
-            Op::Effect(site) => {
-                let site = &program.effects[site as usize];
-                let values = stack.split_off(stack.len() - site.args.len());
-                let args: Map = site.args.iter().cloned().zip(values).collect();
-                match effect(&site.function, args) {
-                    Ok(e) => return Exit::Effect(e, Pending::Push),
-                    Err(e) => Err(e),
-                }
-            }
-            Op::Step(id) => {
-                run.steps += 1;
-                if let Some(trace) = &mut run.trace {
-                    trace.push(program.steps[id as usize].clone());
-                }
-                if run.steps > run.limits.max_steps {
-                    Err(error(tags::RESOURCE_LIMIT, format!("more than {} steps executed", run.limits.max_steps)))
-                } else if run.limits.max_memory != usize::MAX
-                    && (run.steps.is_multiple_of(memory::CHECK_EVERY_STEPS) || run.stored >= memory::CHECK_AFTER_BYTES)
-                {
-                    run.stored = 0;
-                    check_memory(&fiber.frames, run.limits.max_memory)
-                } else {
-                    Ok(())
-                }
-            }
-            Op::Jump(target) => {
-                frame.pc = target;
-                Ok(())
-            }
-            Op::JumpIfFalse(target) => match stack.pop() {
-                Some(Value::Bool(true)) => Ok(()),
-                Some(Value::Bool(false)) => {
+                Op::Jump(target) => {
                     frame.pc = target;
                     Ok(())
                 }
-                other => Err(type_error(format!(
-                    "a condition must be a boolean, found {}",
-                    other.as_ref().map_or("nothing", Value::type_name)
-                ))),
-            },
-            Op::Pop => {
-                stack.pop();
-                Ok(())
-            }
-            Op::Return => {
-                if fiber.parent.is_some() && fiber.frames.len() == 1 {
-                    Err(error(tags::SYSTEM, "`return` and `next: end` are not allowed inside a parallel branch"))
-                } else {
-                    let value = stack.pop().unwrap_or_default();
-                    let mut done = fiber.frames.pop().expect("a frame is running");
-                    stack.truncate(done.stack_base);
-                    fiber.scopes.forget_to(done.scope_base);
-                    done.slots.clear();
-                    run.spare_slots.push(std::mem::take(&mut done.slots));
-                    if fiber.frames.is_empty() {
-                        return match crate::json::to_json(&value) {
-                            Ok(_) => Exit::Finished(value),
-                            Err(e) => {
-                                Exit::Failed(Raised { value: e, span: func.spans.get(done.pc as usize - 1).copied() })
+                Op::JumpIfFalse(target) => match stack.pop() {
+                    Some(Value::Bool(true)) => Ok(()),
+                    Some(Value::Bool(false)) => {
+                        frame.pc = target;
+                        Ok(())
+                    }
+                    other => Err(type_error(format!(
+                        "a condition must be a boolean, found {}",
+                        other.as_ref().map_or("nothing", Value::type_name)
+                    ))),
+                },
+                Op::Pop => {
+                    stack.pop();
+                    Ok(())
+                }
+                Op::Return => {
+                    if fiber.parent.is_some() && depth == 1 {
+                        Err(error(tags::SYSTEM, "`return` and `next: end` are not allowed inside a parallel branch"))
+                    } else {
+                        let value = stack.pop().unwrap_or_default();
+                        let mut done = fiber.frames.pop().expect("a frame is running");
+                        stack.truncate(done.stack_base);
+                        fiber.scopes.forget_to(done.scope_base);
+                        done.slots.clear();
+                        run.spare_slots.push(std::mem::take(&mut done.slots));
+                        if fiber.frames.is_empty() {
+                            return match crate::json::to_json(&value) {
+                                Ok(_) => Exit::Finished(value),
+                                Err(e) => Exit::Failed(Raised {
+                                    value: e,
+                                    span: func.spans.get(done.pc as usize - 1).copied(),
+                                }),
+                            };
+                        }
+                        stack.push(value);
+                        continue 'frames;
+                    }
+                }
+                Op::Raise => Err(stack.pop().unwrap_or_default()),
+                Op::StartList(iter) => match stack.pop() {
+                    Some(list @ Value::List(_)) => {
+                        frame.slots[iter as usize] = Some(list);
+                        frame.slots[iter as usize + 1] = Some(Value::Int(0));
+                        Ok(())
+                    }
+                    other => Err(type_error(format!(
+                        "`for ... in` needs a list, found {}",
+                        other.as_ref().map_or("nothing", Value::type_name)
+                    ))),
+                },
+                Op::StartRange(iter) => start_range(stack.pop(), &mut frame.slots, iter as usize),
+                Op::NextItem { iter, value, index, exit } => {
+                    let i = iter as usize;
+                    let pos = match frame.slots[i + 1] {
+                        Some(Value::Int(p)) => p as usize,
+                        _ => 0,
+                    };
+                    let item = match &frame.slots[i] {
+                        Some(Value::List(l)) => l.get(pos).cloned(),
+                        _ => None,
+                    };
+                    match item {
+                        Some(item) => {
+                            frame.slots[value as usize] = Some(item);
+                            if index != NO_SLOT {
+                                frame.slots[index as usize] = Some(Value::Int(pos as i64));
                             }
-                        };
+                            frame.slots[i + 1] = Some(Value::Int(pos as i64 + 1));
+                        }
+                        None => frame.pc = exit,
                     }
-                    stack.push(value);
                     Ok(())
                 }
-            }
-            Op::Raise => Err(stack.pop().unwrap_or_default()),
-            Op::StartList(iter) => match stack.pop() {
-                Some(list @ Value::List(_)) => {
-                    frame.slots[iter as usize] = Some(list);
-                    frame.slots[iter as usize + 1] = Some(Value::Int(0));
+                Op::NextInRange { iter, value, index, exit } => {
+                    let i = iter as usize;
+                    let pos = match frame.slots[i + 2] {
+                        Some(Value::Int(p)) => p,
+                        _ => 0,
+                    };
+                    let current = match (&frame.slots[i], &frame.slots[i + 1]) {
+                        (Some(Value::Int(a)), Some(Value::Int(b))) => {
+                            a.checked_add(pos).filter(|c| c <= b).map(Value::Int)
+                        }
+                        (Some(a), Some(b)) => {
+                            let c = a.as_f64().unwrap_or(0.0) + pos as f64;
+                            (c <= b.as_f64().unwrap_or(f64::NEG_INFINITY)).then_some(Value::Double(c))
+                        }
+                        _ => None,
+                    };
+                    match current {
+                        Some(c) => {
+                            frame.slots[value as usize] = Some(c);
+                            if index != NO_SLOT {
+                                frame.slots[index as usize] = Some(Value::Int(pos));
+                            }
+                            frame.slots[i + 2] = Some(Value::Int(pos + 1));
+                        }
+                        None => frame.pc = exit,
+                    }
                     Ok(())
                 }
-                other => Err(type_error(format!(
-                    "`for ... in` needs a list, found {}",
-                    other.as_ref().map_or("nothing", Value::type_name)
-                ))),
-            },
-            Op::StartRange(iter) => start_range(stack.pop(), &mut frame.slots, iter as usize),
-            Op::NextItem { iter, value, index, exit } => {
-                let i = iter as usize;
-                let pos = match frame.slots[i + 1] {
-                    Some(Value::Int(p)) => p as usize,
-                    _ => 0,
-                };
-                let item = match &frame.slots[i] {
-                    Some(Value::List(l)) => l.get(pos).cloned(),
-                    _ => None,
-                };
-                match item {
-                    Some(item) => {
-                        frame.slots[value as usize] = Some(item);
-                        if index != NO_SLOT {
-                            frame.slots[index as usize] = Some(Value::Int(pos as i64));
-                        }
-                        frame.slots[i + 1] = Some(Value::Int(pos as i64 + 1));
-                    }
-                    None => frame.pc = exit,
+                Op::ScopeEnter(n) => {
+                    fiber.scopes.enter(&program.scopes[n as usize].slots, &frame.slots);
+                    Ok(())
                 }
-                Ok(())
-            }
-            Op::NextInRange { iter, value, index, exit } => {
-                let i = iter as usize;
-                let pos = match frame.slots[i + 2] {
-                    Some(Value::Int(p)) => p,
-                    _ => 0,
-                };
-                let current = match (&frame.slots[i], &frame.slots[i + 1]) {
-                    (Some(Value::Int(a)), Some(Value::Int(b))) => a.checked_add(pos).filter(|c| c <= b).map(Value::Int),
-                    (Some(a), Some(b)) => {
-                        let c = a.as_f64().unwrap_or(0.0) + pos as f64;
-                        (c <= b.as_f64().unwrap_or(f64::NEG_INFINITY)).then_some(Value::Double(c))
-                    }
-                    _ => None,
-                };
-                match current {
-                    Some(c) => {
-                        frame.slots[value as usize] = Some(c);
-                        if index != NO_SLOT {
-                            frame.slots[index as usize] = Some(Value::Int(pos));
-                        }
-                        frame.slots[i + 2] = Some(Value::Int(pos + 1));
-                    }
-                    None => frame.pc = exit,
+                Op::ScopeReset(_) => {
+                    fiber.scopes.reset_innermost(&mut frame.slots);
+                    Ok(())
                 }
-                Ok(())
+                Op::ScopeTo(depth) => {
+                    fiber.scopes.leave_to(frame.scope_base + depth as usize, &mut frame.slots);
+                    Ok(())
+                }
+                Op::Backoff { delay, multiplier, max } => {
+                    let d = frame.slots[delay as usize].as_ref().and_then(Value::as_f64).unwrap_or(1.0);
+                    let cap = frame.slots[max as usize].as_ref().and_then(Value::as_f64).unwrap_or(f64::INFINITY);
+                    let seconds = d.min(cap).max(0.0);
+                    return Exit::Effect(
+                        Effect::Sleep { seconds },
+                        Pending::Backoff { delay, multiplier, max, slept: seconds },
+                    );
+                }
+                Op::UnpackBackoff(slot) => unpack_backoff(stack.pop(), &mut frame.slots, slot as usize),
+                Op::Parallel(table) => return Exit::Spawn(table),
+                Op::EndBranch => return Exit::Finished(Value::Null),
+            };
+            if let Err(e) = result {
+                if let Err(raised) = unwind(program, fiber, e) {
+                    return Exit::Failed(raised);
+                }
+                continue 'frames;
             }
-            Op::ScopeEnter(n) => {
-                fiber.scopes.enter(&program.scopes[n as usize].slots, &frame.slots);
-                Ok(())
-            }
-            Op::ScopeReset(_) => {
-                fiber.scopes.reset_innermost(&mut frame.slots);
-                Ok(())
-            }
-            Op::ScopeTo(depth) => {
-                fiber.scopes.leave_to(frame.scope_base + depth as usize, &mut frame.slots);
-                Ok(())
-            }
-            Op::Backoff { delay, multiplier, max } => {
-                let d = frame.slots[delay as usize].as_ref().and_then(Value::as_f64).unwrap_or(1.0);
-                let cap = frame.slots[max as usize].as_ref().and_then(Value::as_f64).unwrap_or(f64::INFINITY);
-                let seconds = d.min(cap).max(0.0);
-                return Exit::Effect(
-                    Effect::Sleep { seconds },
-                    Pending::Backoff { delay, multiplier, max, slept: seconds },
-                );
-            }
-            Op::UnpackBackoff(slot) => unpack_backoff(stack.pop(), &mut frame.slots, slot as usize),
-            Op::Parallel(table) => return Exit::Spawn(table),
-            Op::EndBranch => return Exit::Finished(Value::Null),
-        };
-        if let Err(e) = result
-            && let Err(raised) = unwind(program, fiber, e)
-        {
-            return Exit::Failed(raised);
         }
     }
 }
