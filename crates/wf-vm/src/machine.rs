@@ -154,7 +154,10 @@ impl Context for Host {
     }
 
     fn env(&self, name: &str) -> Option<Value> {
-        self.env.get(name).cloned()
+        match self.env.get(name) {
+            Some(v) => Some(v.clone()),
+            None => BUILT_IN_ENV.iter().find(|(k, _)| *k == name).map(|(_, v)| Value::str(v)),
+        }
     }
 
     fn random_u64(&mut self) -> u64 {
@@ -219,11 +222,9 @@ const MAX_PARALLEL_DEPTH: u32 = 2;
 impl Machine {
     /// Starts `main` with the runtime `argument` (null when there is none).
     pub fn new(program: Rc<Program>, argument: Value, options: RunOptions) -> Machine {
-        let mut env: HashMap<String, Value> =
-            BUILT_IN_ENV.iter().map(|(k, v)| (k.to_string(), Value::str(v))).collect();
-        env.extend(options.env);
         let run = Run {
-            host: Host { now: options.start_time, env, rng: options.seed },
+            // The built-in variables are looked up only when the workflow asks for them.
+            host: Host { now: options.start_time, env: options.env, rng: options.seed },
             limits: options.limits,
             steps: 0,
             stored: 0,
