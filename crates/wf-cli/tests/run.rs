@@ -89,3 +89,39 @@ fn compile_prints_a_listing() {
     assert!(out.starts_with("fn main (params: 1"), "{out}");
     assert!(out.contains("NextInRange") && out.contains("Step add"), "{out}");
 }
+
+/// wfkit's own outcome for every program of `bench/diff` (run against the peer by
+/// `bench/diff/run`), pinned in one snapshot: a change in behaviour shows up here first.
+#[test]
+fn the_differential_programs_keep_their_outcomes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut files: Vec<_> = std::fs::read_dir(root.join("bench/diff"))
+        .expect("bench/diff exists")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 50, "{}", files.len());
+    let mut report = String::new();
+    for file in files {
+        let source = std::fs::read_to_string(&file).expect("UTF-8");
+        let args = source.lines().find_map(|l| l.strip_prefix("# args:")).map_or("null", str::trim);
+        let relative = file.strip_prefix(&root).expect("inside the repository").to_string_lossy().into_owned();
+        let o = wf(&["run", "--virtual-time", &relative, "--args", args]);
+        let compact =
+            |json: &str| serde_json::from_str::<serde_json::Value>(json).map_or(json.to_string(), |v| v.to_string());
+        let outcome = match o.status.code() {
+            Some(0) => format!("result {}", compact(text(&o.stdout).trim())),
+            Some(1) => {
+                let err = text(&o.stderr);
+                let (place, error) = err.split_once('\n').unwrap_or((&err, ""));
+                format!("{} {}", place.trim_start_matches("error: the workflow "), compact(error.trim()))
+            }
+            other => format!("exit {other:?}: {}", text(&o.stderr).trim()),
+        };
+        report.push_str(&format!("{}: {outcome}\n", file.file_name().unwrap().to_string_lossy()));
+    }
+    insta::with_settings!({ snapshot_path => root.join("bench/diff/snapshots"), prepend_module_to_snapshot => false, omit_expression => true }, {
+        insta::assert_snapshot!("wfkit_outcomes", report);
+    });
+}
