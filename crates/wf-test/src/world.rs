@@ -210,14 +210,6 @@ impl World<'_> {
         self.events.push(Event { at: self.now - self.s.start, what });
     }
 
-    fn random(&mut self) -> u64 {
-        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.rng;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
     /// Handles one effect; returns a reason to abort the execution.
     fn effect(&mut self, m: &mut Machine, id: EffectId, effect: Effect) -> Option<String> {
         match effect {
@@ -434,16 +426,13 @@ impl World<'_> {
 
     /// A GCW-shaped endpoint URL with a seeded id.
     fn endpoint_url(&mut self) -> String {
-        let env = |k: &str, d: &str| {
-            self.s
-                .env
-                .iter()
-                .find(|(n, _)| n == k)
-                .and_then(|(_, v)| v.as_str().map(str::to_string))
-                .unwrap_or_else(|| d.to_string())
+        // The scenario's `env`, else the machine's built-in default.
+        let env = |k: &str| {
+            let given = self.s.env.iter().find(|(n, _)| n == k).and_then(|(_, v)| v.as_str().map(str::to_string));
+            given.or_else(|| wf_vm::machine::built_in_env(k).map(str::to_string)).unwrap_or_default()
         };
-        let project = env("GOOGLE_CLOUD_PROJECT_ID", "local-project");
-        let location = env("GOOGLE_CLOUD_LOCATION", "us-central1");
+        let project = env("GOOGLE_CLOUD_PROJECT_ID");
+        let location = env("GOOGLE_CLOUD_LOCATION");
         let workflow = self
             .s
             .workflow
@@ -455,7 +444,7 @@ impl World<'_> {
             .unwrap_or("workflow")
             .to_string();
         let execution = format!("{:016x}", self.s.seed.wrapping_mul(0x2545_F491_4F6C_DD1D));
-        let id = format!("{:016x}", self.random());
+        let id = format!("{:016x}", wf_vm::machine::splitmix64(&mut self.rng));
         format!(
             "https://workflowexecutions.googleapis.com/v1/projects/{project}/locations/{location}/workflows/{workflow}/executions/{execution}/callbacks/{id}"
         )

@@ -156,17 +156,12 @@ impl Context for Host {
     fn env(&self, name: &str) -> Option<Value> {
         match self.env.get(name) {
             Some(v) => Some(v.clone()),
-            None => BUILT_IN_ENV.iter().find(|(k, _)| *k == name).map(|(_, v)| Value::str(v)),
+            None => built_in_env(name).map(Value::str),
         }
     }
 
     fn random_u64(&mut self) -> u64 {
-        // splitmix64: small, fast and good enough for ids.
-        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.rng;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        splitmix64(&mut self.rng)
     }
 }
 
@@ -215,6 +210,11 @@ const BUILT_IN_ENV: &[(&str, &str)] = &[
     ("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID", "local-execution"),
     ("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ATTEMPT", "1"),
 ];
+
+/// The default of a built-in environment variable (`GOOGLE_CLOUD_PROJECT_ID`, ...).
+pub fn built_in_env(name: &str) -> Option<&'static str> {
+    BUILT_IN_ENV.iter().find(|(k, _)| *k == name).map(|(_, v)| *v)
+}
 
 /// Deepest parallel nesting GCW allows.
 const MAX_PARALLEL_DEPTH: u32 = 2;
@@ -324,7 +324,7 @@ impl Machine {
             0 => None,
             1 => self.ready.pop(),
             n => {
-                let i = (next_random(&mut self.run.schedule) % n as u64) as usize;
+                let i = (splitmix64(&mut self.run.schedule) % n as u64) as usize;
                 Some(self.ready.swap_remove(i))
             }
         }
@@ -456,7 +456,9 @@ impl Machine {
     }
 }
 
-fn next_random(state: &mut u64) -> u64 {
+/// The next number of the splitmix64 sequence in `state`: small, fast, and good enough for
+/// ids and scheduling (not for secrets).
+pub fn splitmix64(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
     let mut z = *state;
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -607,35 +609,20 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                     stack.push(program.consts[c as usize].clone());
                     Ok(())
                 }
-                Op::Load(s) => match &frame.slots[s as usize] {
-                    Some(v) => {
-                        stack.push(v.clone());
-                        Ok(())
-                    }
-                    None => Err(undefined(func, s)),
-                },
+                Op::Load(s) => load(stack, &frame.slots, s, func),
                 Op::Store(s) => {
                     let v = stack.pop();
                     run.stored += v.as_ref().map_or(0, memory::stored_estimate);
                     frame.slots[s as usize] = v;
                     Ok(())
                 }
-                Op::LoadShared(s) => match shared_home(ancestors, fiber.parent, s) {
-                    Some((f, fi)) => match &ancestors[f].frames[fi].slots[s as usize] {
-                        Some(v) => {
-                            stack.push(v.clone());
-                            Ok(())
-                        }
-                        None => Err(undefined(func, s)),
-                    },
-                    None => match &frame.slots[s as usize] {
-                        Some(v) => {
-                            stack.push(v.clone());
-                            Ok(())
-                        }
-                        None => Err(undefined(func, s)),
-                    },
-                },
+                Op::LoadShared(s) => {
+                    let slots = match shared_home(ancestors, fiber.parent, s) {
+                        Some((f, fi)) => &ancestors[f].frames[fi].slots,
+                        None => &frame.slots,
+                    };
+                    load(stack, slots, s, func)
+                }
                 Op::StoreShared(s) => {
                     let v = stack.pop();
                     run.stored += v.as_ref().map_or(0, memory::stored_estimate);
@@ -646,18 +633,21 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                     Ok(())
                 }
                 Op::StorePath { slot, depth, shared } => {
-                    let keys = stack.split_off(stack.len() - depth as usize);
-                    let value = stack.pop().unwrap_or_default();
+                    // The stack holds the value, then the keys; both are read in place.
+                    let keys_at = stack.len() - depth as usize;
+                    let value = std::mem::take(&mut stack[keys_at - 1]);
                     run.stored += memory::stored_estimate(&value);
                     let home = if shared { shared_home(ancestors, fiber.parent, slot) } else { None };
                     let target = match home {
                         Some((f, fi)) => ancestors[f].frames[fi].slots[slot as usize].as_mut(),
                         None => frame.slots[slot as usize].as_mut(),
                     };
-                    match target {
-                        Some(root) => ops::assign_path(root, &keys, value),
+                    let stored = match target {
+                        Some(root) => ops::assign_path(root, &stack[keys_at..], value),
                         None => Err(undefined(func, slot)),
-                    }
+                    };
+                    stack.truncate(keys_at - 1);
+                    stored
                 }
                 Op::Binary(b) => {
                     let rhs = stack.pop().unwrap_or_default();
@@ -929,6 +919,18 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                 continue 'frames;
             }
         }
+    }
+}
+
+/// Pushes the value of slot `s`, or fails when the variable is not defined.
+#[inline]
+fn load(stack: &mut Vec<Value>, slots: &[Option<Value>], s: u32, func: &crate::code::Function) -> Result<(), Value> {
+    match &slots[s as usize] {
+        Some(v) => {
+            stack.push(v.clone());
+            Ok(())
+        }
+        None => Err(undefined(func, s)),
     }
 }
 
