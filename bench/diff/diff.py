@@ -31,6 +31,9 @@ import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from compare_peer import same  # noqa: E402  (strict JSON equality, shared with bench/compare)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 TIMEOUT = 20
@@ -117,32 +120,22 @@ def run_peer(python, path, args, cwd):
     return (kind, value)
 
 
-def same_json(a, b):
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(same_json(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b))
-    return a == b
-
-
 def compare(w, p):
     """'same', 'same (messages differ)' or None (different)."""
     if w[0] != p[0]:
         return None
     kind, a, b = w[0], w[1], p[1]
     if kind == "result":
-        return "same" if same_json(a, b) else None
+        return "same" if same(a, b) else None
     if kind == "error":
-        if same_json(a, b):
+        if same(a, b):
             return "same"
         if isinstance(a, dict) and isinstance(b, dict):
             tags = a.get("tags")
             builtin = isinstance(tags, list) and tags and all(t in BUILTIN_TAGS for t in tags)
             rest_a = {k: v for k, v in a.items() if k != "message"}
             rest_b = {k: v for k, v in b.items() if k != "message"}
-            if builtin and same_json(rest_a, rest_b) and "message" in a and "message" in b:
+            if builtin and same(rest_a, rest_b) and "message" in a and "message" in b:
                 return "same (messages differ)"
         return None
     return None
@@ -159,7 +152,7 @@ def details(name, w, p):
     lines = ["--- %s" % name, "  wfkit: %s" % show(w), "  peer:  %s" % show(p)]
     if w[0] == p[0] == "result" and isinstance(w[1], dict) and isinstance(p[1], dict):
         for key in list(w[1]) + [k for k in p[1] if k not in w[1]]:
-            if key not in p[1] or key not in w[1] or not same_json(w[1][key], p[1][key]):
+            if key not in p[1] or key not in w[1] or not same(w[1][key], p[1][key]):
                 lines.append(
                     "    %s: wfkit %s, peer %s"
                     % (

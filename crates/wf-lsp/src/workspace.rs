@@ -6,10 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use wf_syntax::ast::Workflow;
-use wf_syntax::{SourceFile, parse_workflow};
+use wf_syntax::{SourceFile, files, parse_workflow};
 
-/// Folders never searched.
-const SKIPPED: &[&str] = &["target", "node_modules", ".git", ".hg", ".svn"];
 /// At most this many files are read.
 const MAX_FILES: usize = 5_000;
 /// Files larger than this are not workflows worth indexing.
@@ -44,7 +42,7 @@ impl Workspace {
         }
         paths.truncate(MAX_FILES);
         paths.sort();
-        self.files.retain(|p, _| paths.contains(p));
+        self.files.retain(|p, _| paths.binary_search(p).is_ok());
         for path in &paths {
             let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
             let stale = match self.files.get(path) {
@@ -81,11 +79,11 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let name = name.to_string_lossy();
         let Ok(kind) = entry.file_type() else { continue };
         if kind.is_dir() {
-            if !SKIPPED.contains(&name.as_ref()) && !name.starts_with('.') {
+            if files::walks_into(&name) {
                 walk(&path, out);
             }
         } else if kind.is_file()
-            && matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json"))
+            && files::is_workflow_file(&path)
             && entry.metadata().is_ok_and(|m| m.len() <= MAX_BYTES)
         {
             out.push(path);

@@ -9,6 +9,7 @@ pub mod ast;
 pub mod codes;
 mod diagnostic;
 pub mod expr;
+pub mod files;
 pub mod generate;
 mod lower;
 mod source;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use wf_syntax::{Severity, SourceFile};
+use wf_syntax::{Severity, SourceFile, files};
 
 use crate::expect::{Failure, check};
 use crate::scenario;
@@ -54,30 +54,13 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     for p in paths {
         let meta = std::fs::metadata(p).map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
         if meta.is_dir() {
-            walk(p, &mut out).map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
+            let is_scenario = |f: &Path| f.file_name().and_then(|n| n.to_str()).is_some_and(files::is_scenario_file);
+            files::walk(p, &is_scenario, &mut out).map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
         } else {
             out.push(p.clone());
         }
     }
     Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let path = e.path();
-        let name = e.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || name == "target" || name == "node_modules" {
-            continue;
-        }
-        if e.file_type()?.is_dir() {
-            walk(&path, out)?;
-        } else if name.ends_with(".scenario.yaml") || name.ends_with(".scenario.yml") {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// Runs the selected scenarios of `files`; returns the results in file order and how many

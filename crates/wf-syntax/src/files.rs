@@ -1,0 +1,73 @@
+//! Which files the tools read when they walk folders (`wf check`, `wf-test`, `wf lsp`), so
+//! that all of them agree: workflows are `*.yaml`, `*.yml` and `*.json` files except
+//! `wf-test` scenarios; hidden entries and build or dependency folders are never entered.
+
+use std::path::{Path, PathBuf};
+
+/// File extensions read as workflows.
+pub const WORKFLOW_EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
+
+/// Folders never entered (hidden ones are skipped too).
+pub const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
+
+/// Whether a walk enters the folder called `name`.
+pub fn walks_into(name: &str) -> bool {
+    !name.starts_with('.') && !SKIPPED_DIRS.contains(&name)
+}
+
+/// Whether a file name is a `wf-test` scenario (`NAME.scenario.yaml` or `.yml`).
+pub fn is_scenario_file(name: &str) -> bool {
+    name.ends_with(".scenario.yaml") || name.ends_with(".scenario.yml")
+}
+
+/// Whether the path ends in one of [`WORKFLOW_EXTENSIONS`] (in any case).
+pub fn has_workflow_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| WORKFLOW_EXTENSIONS.iter().any(|w| w.eq_ignore_ascii_case(e)))
+}
+
+/// Whether a file met in a folder walk is read as a workflow.
+pub fn is_workflow_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    !name.starts_with('.') && has_workflow_extension(path) && !is_scenario_file(name)
+}
+
+/// Appends to `out` every file below `dir` that `keep` accepts, sorted by name within each
+/// folder, skipping hidden entries and entering only the folders [`walks_into`] accepts.
+pub fn walk(dir: &Path, keep: &dyn Fn(&Path) -> bool, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            if walks_into(&name) {
+                walk(&path, keep, out)?;
+            }
+        } else if keep(&path) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workflows_scenarios_and_skipped_folders() {
+        assert!(is_workflow_file(Path::new("flows/order.workflows.yaml")));
+        assert!(is_workflow_file(Path::new("a/B.JSON")));
+        assert!(!is_workflow_file(Path::new("a/approve.scenario.yaml")));
+        assert!(!is_workflow_file(Path::new("a/.hidden.yaml")));
+        assert!(!is_workflow_file(Path::new("a/notes.md")));
+        assert!(is_scenario_file("approve.scenario.yml"));
+        assert!(!walks_into("node_modules") && !walks_into(".git") && walks_into("flows"));
+    }
+}
