@@ -33,6 +33,12 @@ pub enum Op {
     StorePath { slot: u32, depth: u32, shared: bool },
     /// Pop two operands, push the result.
     Binary(BinaryOp),
+    /// A guard in front of the code of `lhs OP rhs` (`Load`, `Load` or `Int`, `Binary`, and
+    /// `Store` when `dst` is a slot): when both operands are integers and the fast integer
+    /// operation succeeds, it pushes the result (or stores it in `dst`) and skips that code;
+    /// otherwise it does nothing and the code that follows runs, with its own spans and
+    /// errors. `rhs` is a slot when `rhs_slot`, else an immediate `i32`.
+    IntOp { op: BinaryOp, lhs: u32, rhs: u32, rhs_slot: bool, dst: u32 },
     /// Negate a number.
     Neg,
     /// Boolean not.
@@ -86,8 +92,9 @@ pub enum Op {
     StartRange(u32),
     /// Enter scope `n`: remember which of its variables are unset now.
     ScopeEnter(u32),
-    /// Unset the variables scope `n` created (stay in the scope; a loop iteration ends).
-    ScopeReset(u32),
+    /// A loop iteration ends: unset the variables the innermost scope created in its body
+    /// (the loop variables are overwritten anyway) and jump to the loop head `target`.
+    NextIteration(u32),
     /// Leave scopes until `n` are left in this frame, unsetting the variables each created.
     ScopeTo(u32),
     /// Sleep `slot` seconds as a retry backoff, then `slot = min(slot * mult, max)`.
@@ -131,8 +138,10 @@ pub struct Handler {
 /// The slots a scope (loop body, except block, branch) may create.
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
-    /// Slots assigned inside the scope.
+    /// Slots assigned inside the scope: first the loop variables, then the body's.
     pub slots: Vec<u32>,
+    /// How many of `slots` are loop variables, set by the loop at every iteration.
+    pub loop_vars: u32,
 }
 
 /// A parallel step.
@@ -245,6 +254,11 @@ impl Program {
                 format!("StorePath {} depth {depth}{}", slot(s), if shared { " shared" } else { "" })
             }
             Op::Binary(b) => format!("Binary {}", b.as_str()),
+            Op::IntOp { op, lhs, rhs, rhs_slot, dst } => {
+                let rhs = if rhs_slot { slot(rhs) } else { (rhs as i32).to_string() };
+                let to = if dst == NO_SLOT { String::new() } else { format!(" -> {}", slot(dst)) };
+                format!("IntOp {} {} {rhs}{to}", slot(lhs), op.as_str())
+            }
             Op::Field(c) => format!("Field {}", self.consts.get(c as usize).map_or_else(String::new, short)),
             Op::AppendInPlace { slot: s, .. } => format!("AppendInPlace {}", slot(s)),
             Op::CallNative { native, argc, .. } => {

@@ -171,6 +171,8 @@ struct Run {
     host: Host,
     limits: Limits,
     steps: u64,
+    /// The step count at which `Step` next leaves its fast path (see [`Run::next_check`]).
+    check_at: u64,
     /// Bytes stored since variables were last measured (see `memory.rs`).
     stored: usize,
     /// Slot vectors of returned frames, reused by calls (no allocation per call).
@@ -178,6 +180,22 @@ struct Run {
     trace: Option<Vec<Rc<str>>>,
     /// The scheduler's own random numbers (kept apart from `uuid.generate`'s).
     schedule: u64,
+}
+
+impl Run {
+    /// The next step count at which a step needs more than counting: every step when
+    /// tracing, else the step limit or the next memory checkpoint, whichever comes first.
+    fn next_check(&self) -> u64 {
+        if self.trace.is_some() {
+            return 0;
+        }
+        let over_limit = self.limits.max_steps.saturating_add(1);
+        if self.limits.max_memory == usize::MAX {
+            return over_limit;
+        }
+        let checkpoint = (self.steps / memory::CHECK_EVERY_STEPS + 1) * memory::CHECK_EVERY_STEPS;
+        over_limit.min(checkpoint)
+    }
 }
 
 /// How a fiber stopped running.
@@ -227,6 +245,7 @@ impl Machine {
             host: Host { now: options.start_time, env: options.env, rng: options.seed },
             limits: options.limits,
             steps: 0,
+            check_at: 0,
             stored: 0,
             spare_slots: Vec::new(),
             trace: options.trace.then(Vec::new),
@@ -586,11 +605,14 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
         };
         let func = &program.functions[frame.func as usize];
         let code: &[Op] = &func.code;
+        // The program counter lives in a register while the frame runs; it is written back
+        // to the frame whenever control leaves this loop (calls, effects, errors, returns).
+        let mut pc = frame.pc;
         loop {
-            let Some(&op) = code.get(frame.pc as usize) else {
+            let Some(&op) = code.get(pc as usize) else {
                 return Exit::Failed(Raised { value: error(tags::SYSTEM, "ran past the end of the code"), span: None });
             };
-            frame.pc += 1;
+            pc += 1;
             let stack = &mut fiber.stack;
             let result: Result<(), Value> = match op {
                 Op::Null => {
@@ -664,6 +686,33 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                         None => ops::binary(b, lhs, rhs).map(|v| stack.push(v)),
                     }
                 }
+                Op::IntOp { op, lhs, rhs, rhs_slot, dst } => {
+                    let x = match frame.slots[lhs as usize] {
+                        Some(Value::Int(x)) => Some(x),
+                        _ => None,
+                    };
+                    let y = if rhs_slot {
+                        match frame.slots[rhs as usize] {
+                            Some(Value::Int(y)) => Some(y),
+                            _ => None,
+                        }
+                    } else {
+                        Some(i64::from(rhs as i32))
+                    };
+                    if let (Some(x), Some(y)) = (x, y)
+                        && let Some(v) = ops::int_fast_path(op, x, y)
+                    {
+                        // Skip the plain code: two operands and the operation, and the store.
+                        if dst == NO_SLOT {
+                            stack.push(v);
+                            pc += 3;
+                        } else {
+                            frame.slots[dst as usize] = Some(v);
+                            pc += 4;
+                        }
+                    }
+                    Ok(())
+                }
                 Op::Neg => {
                     let v = stack.pop().unwrap_or_default();
                     ops::negate(v).map(|v| stack.push(v))
@@ -677,7 +726,7 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                     match stack.pop() {
                         Some(Value::Bool(b)) if b == short => {
                             stack.push(Value::Bool(b));
-                            frame.pc = target;
+                            pc = target;
                             Ok(())
                         }
                         Some(Value::Bool(_)) => Ok(()),
@@ -743,6 +792,7 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                     if depth >= run.limits.max_call_depth {
                         Err(error(tags::RECURSION, format!("call depth exceeds {}", run.limits.max_call_depth)))
                     } else {
+                        frame.pc = pc;
                         let base = stack.len() - argc as usize;
                         let slots = run.spare_slots.pop().unwrap_or_default();
                         let f = new_frame(program, callee, stack.drain(base..), slots, base, fiber.scopes.len());
@@ -755,14 +805,24 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                     let values = stack.split_off(stack.len() - site.args.len());
                     let args: Map = site.args.iter().cloned().zip(values).collect();
                     match effect(&site.function, args) {
-                        Ok(e) => return Exit::Effect(e, Pending::Push),
+                        Ok(e) => {
+                            frame.pc = pc;
+                            return Exit::Effect(e, Pending::Push);
+                        }
                         Err(e) => Err(e),
                     }
                 }
                 Op::Step(id) => {
                     run.steps += 1;
+                    if run.steps < run.check_at && run.stored < memory::CHECK_AFTER_BYTES {
+                        continue;
+                    }
+                    run.check_at = run.next_check();
                     if let Some(trace) = &mut run.trace {
                         trace.push(program.steps[id as usize].clone());
+                    }
+                    if run.limits.max_memory == usize::MAX {
+                        run.stored = 0;
                     }
                     if run.steps > run.limits.max_steps {
                         Err(error(tags::RESOURCE_LIMIT, format!("more than {} steps executed", run.limits.max_steps)))
@@ -770,6 +830,7 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                         && (run.steps.is_multiple_of(memory::CHECK_EVERY_STEPS)
                             || run.stored >= memory::CHECK_AFTER_BYTES)
                     {
+                        frame.pc = pc;
                         run.stored = 0;
                         let checked = check_memory(&fiber.frames, run.limits.max_memory);
                         if let Err(e) = checked
@@ -783,13 +844,13 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                     }
                 }
                 Op::Jump(target) => {
-                    frame.pc = target;
+                    pc = target;
                     Ok(())
                 }
                 Op::JumpIfFalse(target) => match stack.pop() {
                     Some(Value::Bool(true)) => Ok(()),
                     Some(Value::Bool(false)) => {
-                        frame.pc = target;
+                        pc = target;
                         Ok(())
                     }
                     other => Err(type_error(format!(
@@ -805,6 +866,7 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                     if fiber.parent.is_some() && depth == 1 {
                         Err(error(tags::SYSTEM, "`return` and `next: end` are not allowed inside a parallel branch"))
                     } else {
+                        frame.pc = pc;
                         let value = stack.pop().unwrap_or_default();
                         let mut done = fiber.frames.pop().expect("a frame is running");
                         stack.truncate(done.stack_base);
@@ -855,7 +917,7 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                             }
                             frame.slots[i + 1] = Some(Value::Int(pos as i64 + 1));
                         }
-                        None => frame.pc = exit,
+                        None => pc = exit,
                     }
                     Ok(())
                 }
@@ -883,16 +945,17 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                             }
                             frame.slots[i + 2] = Some(Value::Int(pos + 1));
                         }
-                        None => frame.pc = exit,
+                        None => pc = exit,
                     }
                     Ok(())
                 }
                 Op::ScopeEnter(n) => {
-                    fiber.scopes.enter(&program.scopes[n as usize].slots, &frame.slots);
+                    fiber.scopes.enter(&program.scopes[n as usize], &frame.slots);
                     Ok(())
                 }
-                Op::ScopeReset(_) => {
+                Op::NextIteration(head) => {
                     fiber.scopes.reset_innermost(&mut frame.slots);
+                    pc = head;
                     Ok(())
                 }
                 Op::ScopeTo(depth) => {
@@ -903,16 +966,24 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                     let d = frame.slots[delay as usize].as_ref().and_then(Value::as_f64).unwrap_or(1.0);
                     let cap = frame.slots[max as usize].as_ref().and_then(Value::as_f64).unwrap_or(f64::INFINITY);
                     let seconds = d.min(cap).max(0.0);
+                    frame.pc = pc;
                     return Exit::Effect(
                         Effect::Sleep { seconds },
                         Pending::Backoff { delay, multiplier, max, slept: seconds },
                     );
                 }
                 Op::UnpackBackoff(slot) => unpack_backoff(stack.pop(), &mut frame.slots, slot as usize),
-                Op::Parallel(table) => return Exit::Spawn(table),
-                Op::EndBranch => return Exit::Finished(Value::Null),
+                Op::Parallel(table) => {
+                    frame.pc = pc;
+                    return Exit::Spawn(table);
+                }
+                Op::EndBranch => {
+                    frame.pc = pc;
+                    return Exit::Finished(Value::Null);
+                }
             };
             if let Err(e) = result {
+                frame.pc = pc;
                 if let Err(raised) = unwind(program, fiber, e) {
                     return Exit::Failed(raised);
                 }
@@ -923,7 +994,7 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
 }
 
 /// Pushes the value of slot `s`, or fails when the variable is not defined.
-#[inline]
+#[inline(always)]
 fn load(stack: &mut Vec<Value>, slots: &[Option<Value>], s: u32, func: &crate::code::Function) -> Result<(), Value> {
     match &slots[s as usize] {
         Some(v) => {

@@ -25,6 +25,12 @@ fn text_of(v: &Value) -> Option<String> {
     }
 }
 
+/// Whether [`int_fast_path`] handles `op`.
+pub fn has_int_fast_path(op: BinaryOp) -> bool {
+    use BinaryOp::*;
+    matches!(op, Add | Sub | Mul | Eq | Ne | Lt | Le | Gt | Ge)
+}
+
 /// `a op b` on two ints when it is a plain comparison or cannot overflow; `None` sends the
 /// caller to [`binary`] (overflow errors, division, everything else).
 #[inline]

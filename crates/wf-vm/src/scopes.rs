@@ -2,6 +2,7 @@
 //! which slots each scope created, so that they can be unset when it ends. All records
 //! share one buffer, so entering a scope does not allocate once the buffer has grown.
 
+use crate::code::Scope;
 use crate::value::Value;
 
 /// Open scopes, innermost last.
@@ -9,6 +10,8 @@ use crate::value::Value;
 pub(crate) struct Scopes {
     /// Where each record's slots begin in `created`.
     starts: Vec<usize>,
+    /// Where each record's body slots (after its loop variables) begin in `created`.
+    bodies: Vec<usize>,
     /// The slots each scope created, record after record.
     created: Vec<u32>,
 }
@@ -19,15 +22,21 @@ impl Scopes {
         self.starts.len()
     }
 
-    /// Opens a scope that created the slots among `candidates` that are unset now.
-    pub fn enter(&mut self, candidates: &[u32], slots: &[Option<Value>]) {
+    /// Opens a scope that created the slots of `scope` that are unset now.
+    pub fn enter(&mut self, scope: &Scope, slots: &[Option<Value>]) {
+        let (loop_vars, body) = scope.slots.split_at(scope.loop_vars as usize);
+        let unset = |s: &u32| slots[*s as usize].is_none();
         self.starts.push(self.created.len());
-        self.created.extend(candidates.iter().copied().filter(|&s| slots[s as usize].is_none()));
+        self.created.extend(loop_vars.iter().copied().filter(unset));
+        self.bodies.push(self.created.len());
+        self.created.extend(body.iter().copied().filter(unset));
     }
 
-    /// Unsets the slots the innermost scope created (a loop body starts its next iteration).
+    /// Unsets the slots the innermost scope's body created (a loop starts its next
+    /// iteration, which sets the loop variables again).
+    #[inline]
     pub fn reset_innermost(&self, slots: &mut [Option<Value>]) {
-        if let Some(&start) = self.starts.last() {
+        if let Some(&start) = self.bodies.last() {
             for &s in &self.created[start..] {
                 slots[s as usize] = None;
             }
@@ -51,6 +60,7 @@ impl Scopes {
         if keep < self.starts.len() {
             self.created.truncate(self.starts[keep]);
             self.starts.truncate(keep);
+            self.bodies.truncate(keep);
         }
     }
 }
@@ -63,19 +73,21 @@ mod tests {
     fn scopes_unset_only_what_they_created() {
         let mut slots = vec![Some(Value::Int(1)), None, None, None];
         let mut scopes = Scopes::default();
-        scopes.enter(&[0, 1], &slots);
+        let scope = |slots: &[u32], loop_vars| Scope { slots: slots.to_vec(), loop_vars };
+        scopes.enter(&scope(&[0, 1], 0), &slots);
         slots[0] = Some(Value::Int(2));
         slots[1] = Some(Value::Int(3));
-        scopes.enter(&[2], &slots);
+        scopes.enter(&scope(&[3, 2], 1), &slots);
         slots[2] = Some(Value::Int(4));
+        slots[3] = Some(Value::Int(6));
         scopes.reset_innermost(&mut slots);
-        assert_eq!(slots[2], None);
+        assert_eq!((&slots[2], &slots[3]), (&None, &Some(Value::Int(6))), "the loop variable stays");
         slots[2] = Some(Value::Int(5));
         scopes.leave_to(1, &mut slots);
         assert_eq!((scopes.len(), &slots[2]), (1, &None));
         scopes.leave_to(0, &mut slots);
         assert_eq!(slots, vec![Some(Value::Int(2)), None, None, None]);
-        scopes.enter(&[3], &slots);
+        scopes.enter(&scope(&[3], 0), &slots);
         scopes.forget_to(0);
         assert_eq!(scopes.len(), 0);
     }

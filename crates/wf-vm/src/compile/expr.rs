@@ -7,7 +7,7 @@ use wf_syntax::{BinaryOp, Expr, ExprKind, UnaryOp};
 
 use super::steps::FnCompiler;
 use super::{Result, unsupported};
-use crate::code::{EffectSite, Op};
+use crate::code::{EffectSite, NO_SLOT, Op};
 use crate::value::{Map, Value};
 
 /// The value of a data tree without expressions, if it is one (folded to a constant).
@@ -144,11 +144,10 @@ impl<'a> FnCompiler<'_, 'a> {
                 let end = self.e.pc();
                 self.e.patch(jump, end);
             }
-            ExprKind::Binary { op, op_span, lhs, rhs } => {
-                self.expr(lhs)?;
-                self.expr(rhs)?;
-                self.at(*op_span);
-                self.e.emit(Op::Binary(*op));
+            ExprKind::Binary { .. } => {
+                if !self.int_op(e, NO_SLOT)? {
+                    self.binary(e)?;
+                }
             }
             ExprKind::Member { object, name, name_span } => {
                 if let Some(v) = e.dotted_name().and_then(|p| stdlib_value(&p)) {
@@ -170,6 +169,53 @@ impl<'a> FnCompiler<'_, 'a> {
             ExprKind::Error => return unsupported(span, "this expression has errors; fix them first (`wf check`)"),
         }
         Ok(())
+    }
+
+    /// The plain code of a binary operation other than `and`/`or`.
+    fn binary(&mut self, e: &'a Expr) -> Result<()> {
+        let ExprKind::Binary { op, op_span, lhs, rhs } = &e.kind else {
+            return unsupported(e.span, "internal: not a binary operation");
+        };
+        self.expr(lhs)?;
+        self.expr(rhs)?;
+        self.at(*op_span);
+        self.e.emit(Op::Binary(*op));
+        Ok(())
+    }
+
+    /// A local variable's slot, if `e` is one (not a `shared` variable of a parallel step).
+    fn local(&mut self, e: &'a Expr) -> Option<u32> {
+        match &e.kind {
+            ExprKind::Var(name) if !self.is_shared(name) => Some(self.slot(name)),
+            _ => None,
+        }
+    }
+
+    /// For `a OP b` whose operands are local variables (the right one may also be an integer
+    /// that fits in 32 bits): emits the [`Op::IntOp`] guard (pushing the result, or storing it
+    /// in `dst`) and the plain code it skips. Returns false, emitting nothing, otherwise.
+    pub fn int_op(&mut self, e: &'a Expr, dst: u32) -> Result<bool> {
+        let ExprKind::Binary { op, op_span, lhs, rhs } = &e.kind else {
+            return Ok(false);
+        };
+        if !crate::ops::has_int_fast_path(*op) {
+            return Ok(false);
+        }
+        let Some(lhs_slot) = self.local(lhs) else { return Ok(false) };
+        let (rhs, rhs_slot) = match &rhs.kind {
+            ExprKind::Int(n) => match i32::try_from(*n) {
+                Ok(n) => (n as u32, false),
+                Err(_) => return Ok(false),
+            },
+            _ => match self.local(rhs) {
+                Some(s) => (s, true),
+                None => return Ok(false),
+            },
+        };
+        self.at(*op_span);
+        self.e.emit(Op::IntOp { op: *op, lhs: lhs_slot, rhs, rhs_slot, dst });
+        self.binary(e)?;
+        Ok(true)
     }
 
     fn call(&mut self, callee: &'a Expr, args: &'a [Expr], span: wf_syntax::Span) -> Result<()> {

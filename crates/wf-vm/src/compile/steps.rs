@@ -154,7 +154,9 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
                     if self.append_in_place(a)? {
                         continue;
                     }
-                    self.value(&a.value)?;
+                    if !self.int_op_into_slot(a)? {
+                        self.value(&a.value)?;
+                    }
                     self.e.span = a.target.span;
                     self.store_target(&a.target)?;
                 }
@@ -230,6 +232,20 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
         let slot = self.slot(target);
         self.e.emit(Op::AppendInPlace { slot, native });
         Ok(true)
+    }
+
+    /// For `x: ${a OP b}` with local variables or small integers as operands: emits the
+    /// [`Op::IntOp`] guard that stores into `x`, then the plain code of `a OP b` (the caller
+    /// adds the `Store`). Returns false, emitting nothing, for any other assignment.
+    fn int_op_into_slot(&mut self, a: &'a wf_syntax::ast::Assignment) -> Result<bool> {
+        let (ExprKind::Var(target), ValueKind::Expr(value)) = (&a.target.kind, &a.value.kind) else {
+            return Ok(false);
+        };
+        if self.is_shared(target) {
+            return Ok(false);
+        }
+        let dst = self.slot(target);
+        self.int_op(value, dst)
     }
 
     /// Pops a value into an assignment target (`x`, `x.a`, `x[i].b`).
@@ -419,9 +435,10 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
         Ok(())
     }
 
-    fn scope(&mut self, names: Vec<&'a str>) -> u32 {
+    /// A scope that may create `names`, of which the first `loop_vars` are loop variables.
+    fn scope(&mut self, names: Vec<&'a str>, loop_vars: u32) -> u32 {
         let slots = names.into_iter().map(|n| self.slot(n)).collect();
-        self.c.program.scopes.push(Scope { slots });
+        self.c.program.scopes.push(Scope { slots, loop_vars });
         (self.c.program.scopes.len() - 1) as u32
     }
 
@@ -447,8 +464,9 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
         }
         let mut names = vec![f.value.text.as_str()];
         names.extend(f.index.as_ref().map(|i| i.text.as_str()));
+        let loop_vars = names.len() as u32;
         assigned_names(&f.steps, &mut names);
-        let scope = self.scope(names);
+        let scope = self.scope(names, loop_vars);
         let value = self.slot(&f.value.text);
         let index = f.index.as_ref().map_or(NO_SLOT, |i| self.slot(&i.text));
         self.e.span = f.span;
@@ -466,8 +484,7 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
         let l = self.loops.pop().expect("pushed above");
         let cont = self.e.pc();
         self.e.span = f.span;
-        self.e.emit(Op::ScopeReset(scope));
-        self.e.emit(Op::Jump(head));
+        self.e.emit(Op::NextIteration(head));
         self.depth -= 1;
         let exit = self.e.pc();
         self.e.emit(Op::ScopeTo(self.depth));
@@ -521,7 +538,7 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
             Some(except) => {
                 let mut names: Vec<&str> = except.var.iter().map(|v| v.text.as_str()).collect();
                 assigned_names(&except.steps, &mut names);
-                let scope = self.scope(names);
+                let scope = self.scope(names, 0);
                 self.e.span = except.span;
                 self.e.emit(Op::ScopeEnter(scope));
                 self.depth += 1;
