@@ -635,7 +635,7 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                 Op::Store(s) => {
                     let v = stack.pop();
                     run.stored += v.as_ref().map_or(0, memory::stored_estimate);
-                    frame.slots[s as usize] = v;
+                    put(&mut frame.slots[s as usize], v);
                     Ok(())
                 }
                 Op::LoadShared(s) => {
@@ -650,7 +650,7 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                     run.stored += v.as_ref().map_or(0, memory::stored_estimate);
                     match shared_home(ancestors, fiber.parent, s) {
                         Some((f, fi)) => ancestors[f].frames[fi].slots[s as usize] = v,
-                        None => frame.slots[s as usize] = v,
+                        None => put(&mut frame.slots[s as usize], v),
                     }
                     Ok(())
                 }
@@ -707,7 +707,7 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                             stack.push(v);
                             pc += 3;
                         } else {
-                            frame.slots[dst as usize] = Some(v);
+                            put(&mut frame.slots[dst as usize], Some(v));
                             pc += 4;
                         }
                     }
@@ -911,11 +911,11 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                     };
                     match item {
                         Some(item) => {
-                            frame.slots[value as usize] = Some(item);
+                            put(&mut frame.slots[value as usize], Some(item));
                             if index != NO_SLOT {
-                                frame.slots[index as usize] = Some(Value::Int(pos as i64));
+                                put(&mut frame.slots[index as usize], Some(Value::Int(pos as i64)));
                             }
-                            frame.slots[i + 1] = Some(Value::Int(pos as i64 + 1));
+                            put(&mut frame.slots[i + 1], Some(Value::Int(pos as i64 + 1)));
                         }
                         None => pc = exit,
                     }
@@ -939,11 +939,11 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                     };
                     match current {
                         Some(c) => {
-                            frame.slots[value as usize] = Some(c);
+                            put(&mut frame.slots[value as usize], Some(c));
                             if index != NO_SLOT {
-                                frame.slots[index as usize] = Some(Value::Int(pos));
+                                put(&mut frame.slots[index as usize], Some(Value::Int(pos)));
                             }
-                            frame.slots[i + 2] = Some(Value::Int(pos + 1));
+                            put(&mut frame.slots[i + 2], Some(Value::Int(pos + 1)));
                         }
                         None => pc = exit,
                     }
@@ -990,6 +990,18 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                 continue 'frames;
             }
         }
+    }
+}
+
+/// Sets a slot. Overwriting a value without heap parts (the common case in loops) needs no
+/// destructor call, so the check for one is done here, inline.
+#[inline(always)]
+fn put(slot: &mut Option<Value>, v: Option<Value>) {
+    if matches!(slot, Some(Value::Str(_) | Value::Bytes(_) | Value::List(_) | Value::Map(_))) {
+        *slot = v;
+    } else {
+        // The old value owns nothing: forgetting it frees nothing.
+        std::mem::forget(std::mem::replace(slot, v));
     }
 }
 
