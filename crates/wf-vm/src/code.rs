@@ -39,6 +39,10 @@ pub enum Op {
     /// otherwise it does nothing and the code that follows runs, with its own spans and
     /// errors. `rhs` is a slot when `rhs_slot`, else an immediate `i32`.
     IntOp { op: BinaryOp, lhs: u32, rhs: u32, rhs_slot: bool, dst: u32 },
+    /// The same guard in front of a condition `lhs CMP rhs` and its `JumpIfFalse`: on two
+    /// integers it jumps to `target` when the comparison is false and otherwise skips the
+    /// condition's code.
+    IntBranch { op: BinaryOp, lhs: u32, rhs: u32, rhs_slot: bool, target: u32 },
     /// Negate a number.
     Neg,
     /// Boolean not.
@@ -258,6 +262,10 @@ impl Program {
                 let rhs = if rhs_slot { slot(rhs) } else { (rhs as i32).to_string() };
                 let to = if dst == NO_SLOT { String::new() } else { format!(" -> {}", slot(dst)) };
                 format!("IntOp {} {} {rhs}{to}", slot(lhs), op.as_str())
+            }
+            Op::IntBranch { op, lhs, rhs, rhs_slot, target } => {
+                let rhs = if rhs_slot { slot(rhs) } else { (rhs as i32).to_string() };
+                format!("IntBranch {} {} {rhs} else {target}", slot(lhs), op.as_str())
             }
             Op::Field(c) => format!("Field {}", self.consts.get(c as usize).map_or_else(String::new, short)),
             Op::AppendInPlace { slot: s, .. } => format!("AppendInPlace {}", slot(s)),

@@ -687,19 +687,7 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                     }
                 }
                 Op::IntOp { op, lhs, rhs, rhs_slot, dst } => {
-                    let x = match frame.slots[lhs as usize] {
-                        Some(Value::Int(x)) => Some(x),
-                        _ => None,
-                    };
-                    let y = if rhs_slot {
-                        match frame.slots[rhs as usize] {
-                            Some(Value::Int(y)) => Some(y),
-                            _ => None,
-                        }
-                    } else {
-                        Some(i64::from(rhs as i32))
-                    };
-                    if let (Some(x), Some(y)) = (x, y)
+                    if let Some((x, y)) = int_operands(&frame.slots, lhs, rhs, rhs_slot)
                         && let Some(v) = ops::int_fast_path(op, x, y)
                     {
                         // Skip the plain code: two operands and the operation, and the store.
@@ -710,6 +698,15 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                             put(&mut frame.slots[dst as usize], Some(v));
                             pc += 4;
                         }
+                    }
+                    Ok(())
+                }
+                Op::IntBranch { op, lhs, rhs, rhs_slot, target } => {
+                    if let Some((x, y)) = int_operands(&frame.slots, lhs, rhs, rhs_slot)
+                        && let Some(Value::Bool(holds)) = ops::int_fast_path(op, x, y)
+                    {
+                        // Skip the plain code (operands, comparison, `JumpIfFalse`) or jump.
+                        pc = if holds { pc + 4 } else { target };
                     }
                     Ok(())
                 }
@@ -991,6 +988,19 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
             }
         }
     }
+}
+
+/// The operands of an integer guard, when both are integers.
+#[inline(always)]
+fn int_operands(slots: &[Option<Value>], lhs: u32, rhs: u32, rhs_slot: bool) -> Option<(i64, i64)> {
+    let Some(Value::Int(x)) = slots[lhs as usize] else { return None };
+    let y = if rhs_slot {
+        let Some(Value::Int(y)) = slots[rhs as usize] else { return None };
+        y
+    } else {
+        i64::from(rhs as i32)
+    };
+    Some((x, y))
 }
 
 /// Sets a slot. Overwriting a value without heap parts (the common case in loops) needs no

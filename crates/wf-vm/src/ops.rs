@@ -38,6 +38,12 @@ pub fn has_int_fast_path(op: BinaryOp) -> bool {
     matches!(op, Add | Sub | Mul | Eq | Ne | Lt | Le | Gt | Ge)
 }
 
+/// Whether `op` compares (its result is a boolean).
+pub fn is_comparison(op: BinaryOp) -> bool {
+    use BinaryOp::*;
+    matches!(op, Eq | Ne | Lt | Le | Gt | Ge)
+}
+
 /// `a op b` on two ints when it is a plain comparison or cannot overflow; `None` sends the
 /// caller to [`binary`] (overflow errors, division, everything else).
 #[inline]

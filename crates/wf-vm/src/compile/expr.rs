@@ -55,6 +55,17 @@ fn stdlib_value(name: &str) -> Option<Value> {
     })
 }
 
+/// What an integer guard does with its result (see [`FnCompiler::int_guard`]).
+#[derive(Debug, Clone, Copy)]
+pub enum IntGuard {
+    /// Push it.
+    Push,
+    /// Store it in a slot (the caller emits the plain code's `Store`).
+    Store(u32),
+    /// Jump when it is false (the caller emits the plain code's `JumpIfFalse`).
+    JumpIfFalse,
+}
+
 impl<'a> FnCompiler<'_, 'a> {
     /// Pushes a data value.
     pub fn value(&mut self, v: &'a AstValue) -> Result<()> {
@@ -145,7 +156,7 @@ impl<'a> FnCompiler<'_, 'a> {
                 self.e.patch(jump, end);
             }
             ExprKind::Binary { .. } => {
-                if !self.int_op(e, NO_SLOT)? {
+                if self.int_guard(e, IntGuard::Push)?.is_none() {
                     self.binary(e)?;
                 }
             }
@@ -192,30 +203,40 @@ impl<'a> FnCompiler<'_, 'a> {
     }
 
     /// For `a OP b` whose operands are local variables (the right one may also be an integer
-    /// that fits in 32 bits): emits the [`Op::IntOp`] guard (pushing the result, or storing it
-    /// in `dst`) and the plain code it skips. Returns false, emitting nothing, otherwise.
-    pub fn int_op(&mut self, e: &'a Expr, dst: u32) -> Result<bool> {
+    /// that fits in 32 bits): emits the integer guard for `use_` ([`Op::IntOp`] or
+    /// [`Op::IntBranch`]) and then the plain code of `a OP b` it skips. Returns the guard's
+    /// index, or `None`, having emitted nothing, for any other expression.
+    pub fn int_guard(&mut self, e: &'a Expr, use_: IntGuard) -> Result<Option<usize>> {
         let ExprKind::Binary { op, op_span, lhs, rhs } = &e.kind else {
-            return Ok(false);
+            return Ok(None);
         };
-        if !crate::ops::has_int_fast_path(*op) {
-            return Ok(false);
+        let usable = match use_ {
+            IntGuard::JumpIfFalse => crate::ops::is_comparison(*op),
+            IntGuard::Push | IntGuard::Store(_) => crate::ops::has_int_fast_path(*op),
+        };
+        if !usable {
+            return Ok(None);
         }
-        let Some(lhs_slot) = self.local(lhs) else { return Ok(false) };
+        let Some(lhs_slot) = self.local(lhs) else { return Ok(None) };
         let (rhs, rhs_slot) = match &rhs.kind {
             ExprKind::Int(n) => match i32::try_from(*n) {
                 Ok(n) => (n as u32, false),
-                Err(_) => return Ok(false),
+                Err(_) => return Ok(None),
             },
             _ => match self.local(rhs) {
                 Some(s) => (s, true),
-                None => return Ok(false),
+                None => return Ok(None),
             },
         };
         self.at(*op_span);
-        self.e.emit(Op::IntOp { op: *op, lhs: lhs_slot, rhs, rhs_slot, dst });
+        let (op, lhs) = (*op, lhs_slot);
+        let guard = self.e.emit(match use_ {
+            IntGuard::Push => Op::IntOp { op, lhs, rhs, rhs_slot, dst: NO_SLOT },
+            IntGuard::Store(dst) => Op::IntOp { op, lhs, rhs, rhs_slot, dst },
+            IntGuard::JumpIfFalse => Op::IntBranch { op, lhs, rhs, rhs_slot, target: u32::MAX },
+        });
         self.binary(e)?;
-        Ok(true)
+        Ok(Some(guard))
     }
 
     fn call(&mut self, callee: &'a Expr, args: &'a [Expr], span: wf_syntax::Span) -> Result<()> {

@@ -114,6 +114,7 @@ impl Emitter {
         match &mut self.f.code[at] {
             Op::Jump(t) | Op::JumpIfFalse(t) | Op::AndThen(t) | Op::OrElse(t) => *t = target,
             Op::NextItem { exit, .. } | Op::NextInRange { exit, .. } => *exit = target,
+            Op::IntBranch { target: t, .. } => *t = target,
             _ => {}
         }
     }

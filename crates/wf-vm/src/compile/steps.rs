@@ -9,6 +9,7 @@ use wf_syntax::ast::{
 };
 use wf_syntax::{ExprKind, Span};
 
+use super::expr::IntGuard;
 use super::{Compiler, Emitter, Result, unsupported};
 use crate::code::{EffectSite, Function, Handler, NO_SLOT, Op, ParallelEach, ParallelTable, Scope};
 use crate::value::Value;
@@ -167,19 +168,14 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
                 for case in cases {
                     self.e.span = case.condition.span;
                     let always = matches!(case.condition.kind, ValueKind::Bool(true));
-                    let skip = if always {
-                        None
-                    } else {
-                        self.value(&case.condition)?;
-                        Some(self.e.emit(Op::JumpIfFalse(u32::MAX)))
-                    };
+                    let skip = if always { Vec::new() } else { self.jump_if_false(&case.condition)? };
                     self.body(&case.body)?;
                     if case.body.next.is_none() {
                         to_end.push(self.e.emit(Op::Jump(u32::MAX)));
                     }
-                    if let Some(skip) = skip {
-                        let pc = self.e.pc();
-                        self.e.patch(skip, pc);
+                    let pc = self.e.pc();
+                    for at in skip {
+                        self.e.patch(at, pc);
                     }
                 }
                 let end = self.e.pc();
@@ -245,7 +241,20 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
             return Ok(false);
         }
         let dst = self.slot(target);
-        self.int_op(value, dst)
+        Ok(self.int_guard(value, IntGuard::Store(dst))?.is_some())
+    }
+
+    /// Evaluates a condition and jumps when it is false; returns the jumps to patch.
+    fn jump_if_false(&mut self, condition: &'a wf_syntax::ast::Value) -> Result<Vec<usize>> {
+        let guard = match &condition.kind {
+            ValueKind::Expr(e) => self.int_guard(e, IntGuard::JumpIfFalse)?,
+            _ => None,
+        };
+        if guard.is_none() {
+            self.value(condition)?;
+        }
+        let jump = self.e.emit(Op::JumpIfFalse(u32::MAX));
+        Ok(guard.into_iter().chain([jump]).collect())
     }
 
     /// Pops a value into an assignment target (`x`, `x.a`, `x[i].b`).
