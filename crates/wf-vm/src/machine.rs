@@ -9,7 +9,7 @@ use crate::code::{NO_SLOT, Op, Program};
 use crate::effects::{Effect, EffectId, effect};
 use crate::error::{Raised, error, tags, type_error, value_error};
 use crate::memory;
-use crate::ops;
+use crate::ops::{self, IntResult};
 use crate::scopes::Scopes;
 use crate::stdlib::{Args, Context};
 use crate::value::{Map, Value};
@@ -675,7 +675,7 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                     let rhs = stack.pop().unwrap_or_default();
                     let lhs = stack.pop().unwrap_or_default();
                     let fast = match (&lhs, &rhs) {
-                        (Value::Int(x), Value::Int(y)) => ops::int_fast_path(b, *x, *y),
+                        (Value::Int(x), Value::Int(y)) => ops::int_fast_path(b, *x, *y).map(Value::from),
                         _ => None,
                     };
                     match fast {
@@ -692,10 +692,10 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                     {
                         // Skip the plain code: two operands and the operation, and the store.
                         if dst == NO_SLOT {
-                            stack.push(v);
+                            stack.push(v.into());
                             pc += 3;
                         } else {
-                            put(&mut frame.slots[dst as usize], Some(v));
+                            put_scalar(&mut frame.slots[dst as usize], v);
                             pc += 4;
                         }
                     }
@@ -703,7 +703,7 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                 }
                 Op::IntBranch { op, lhs, rhs, rhs_slot, target } => {
                     if let Some((x, y)) = int_operands(&frame.slots, lhs, rhs, rhs_slot)
-                        && let Some(Value::Bool(holds)) = ops::int_fast_path(op, x, y)
+                        && let Some(ops::IntResult::Bool(holds)) = ops::int_fast_path(op, x, y)
                     {
                         // Skip the plain code (operands, comparison, `JumpIfFalse`) or jump.
                         pc = if holds { pc + 4 } else { target };
@@ -897,52 +897,14 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                 },
                 Op::StartRange(iter) => start_range(stack.pop(), &mut frame.slots, iter as usize),
                 Op::NextItem { iter, value, index, exit } => {
-                    let i = iter as usize;
-                    let pos = match frame.slots[i + 1] {
-                        Some(Value::Int(p)) => p as usize,
-                        _ => 0,
-                    };
-                    let item = match &frame.slots[i] {
-                        Some(Value::List(l)) => l.get(pos).cloned(),
-                        _ => None,
-                    };
-                    match item {
-                        Some(item) => {
-                            put(&mut frame.slots[value as usize], Some(item));
-                            if index != NO_SLOT {
-                                put(&mut frame.slots[index as usize], Some(Value::Int(pos as i64)));
-                            }
-                            put(&mut frame.slots[i + 1], Some(Value::Int(pos as i64 + 1)));
-                        }
-                        None => pc = exit,
+                    if !next_item(&mut frame.slots, iter, value, index) {
+                        pc = exit;
                     }
                     Ok(())
                 }
                 Op::NextInRange { iter, value, index, exit } => {
-                    let i = iter as usize;
-                    let pos = match frame.slots[i + 2] {
-                        Some(Value::Int(p)) => p,
-                        _ => 0,
-                    };
-                    let current = match (&frame.slots[i], &frame.slots[i + 1]) {
-                        (Some(Value::Int(a)), Some(Value::Int(b))) => {
-                            a.checked_add(pos).filter(|c| c <= b).map(Value::Int)
-                        }
-                        (Some(a), Some(b)) => {
-                            let c = a.as_f64().unwrap_or(0.0) + pos as f64;
-                            (c <= b.as_f64().unwrap_or(f64::NEG_INFINITY)).then_some(Value::Double(c))
-                        }
-                        _ => None,
-                    };
-                    match current {
-                        Some(c) => {
-                            put(&mut frame.slots[value as usize], Some(c));
-                            if index != NO_SLOT {
-                                put(&mut frame.slots[index as usize], Some(Value::Int(pos)));
-                            }
-                            put(&mut frame.slots[i + 2], Some(Value::Int(pos + 1)));
-                        }
-                        None => pc = exit,
+                    if !next_in_range(&mut frame.slots, iter, value, index) {
+                        pc = exit;
                     }
                     Ok(())
                 }
@@ -952,7 +914,20 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                 }
                 Op::NextIteration(head) => {
                     fiber.scopes.reset_innermost(&mut frame.slots);
-                    pc = head;
+                    // Run the loop head here rather than dispatching to it.
+                    let more = match code[head as usize] {
+                        Op::NextInRange { iter, value, index, exit } => {
+                            next_in_range(&mut frame.slots, iter, value, index).then_some(()).ok_or(exit)
+                        }
+                        Op::NextItem { iter, value, index, exit } => {
+                            next_item(&mut frame.slots, iter, value, index).then_some(()).ok_or(exit)
+                        }
+                        _ => Err(head),
+                    };
+                    pc = match more {
+                        Ok(()) => head + 1,
+                        Err(to) => to,
+                    };
                     Ok(())
                 }
                 Op::ScopeTo(depth) => {
@@ -990,6 +965,58 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
     }
 }
 
+/// Advances a `for ... in` loop (slots `iter`: the list, `iter + 1`: the position): sets
+/// the loop variables and returns true, or returns false when the list is done.
+#[inline(always)]
+fn next_item(slots: &mut [Option<Value>], iter: u32, value: u32, index: u32) -> bool {
+    let i = iter as usize;
+    let pos = match slots[i + 1] {
+        Some(Value::Int(p)) => p as usize,
+        _ => 0,
+    };
+    let item = match &slots[i] {
+        Some(Value::List(l)) => l.get(pos).cloned(),
+        _ => None,
+    };
+    let Some(item) = item else { return false };
+    put(&mut slots[value as usize], Some(item));
+    if index != NO_SLOT {
+        put_scalar(&mut slots[index as usize], IntResult::Int(pos as i64));
+    }
+    put_scalar(&mut slots[i + 1], IntResult::Int(pos as i64 + 1));
+    true
+}
+
+/// Advances a `for ... range` loop (slots `iter`: start, `iter + 1`: end, `iter + 2`: the
+/// position): sets the loop variables and returns true, or returns false past the end.
+#[inline(always)]
+fn next_in_range(slots: &mut [Option<Value>], iter: u32, value: u32, index: u32) -> bool {
+    let i = iter as usize;
+    let pos = match slots[i + 2] {
+        Some(Value::Int(p)) => p,
+        _ => 0,
+    };
+    match (&slots[i], &slots[i + 1]) {
+        (Some(Value::Int(a)), Some(Value::Int(b))) => match a.checked_add(pos).filter(|c| c <= b) {
+            Some(c) => put_scalar(&mut slots[value as usize], IntResult::Int(c)),
+            None => return false,
+        },
+        (Some(a), Some(b)) => {
+            let c = a.as_f64().unwrap_or(0.0) + pos as f64;
+            if c > b.as_f64().unwrap_or(f64::NEG_INFINITY) {
+                return false;
+            }
+            put(&mut slots[value as usize], Some(Value::Double(c)));
+        }
+        _ => return false,
+    }
+    if index != NO_SLOT {
+        put_scalar(&mut slots[index as usize], IntResult::Int(pos));
+    }
+    put_scalar(&mut slots[i + 2], IntResult::Int(pos + 1));
+    true
+}
+
 /// The operands of an integer guard, when both are integers.
 #[inline(always)]
 fn int_operands(slots: &[Option<Value>], lhs: u32, rhs: u32, rhs_slot: bool) -> Option<(i64, i64)> {
@@ -1001,6 +1028,17 @@ fn int_operands(slots: &[Option<Value>], lhs: u32, rhs: u32, rhs_slot: bool) -> 
         i64::from(rhs as i32)
     };
     Some((x, y))
+}
+
+/// Sets a slot to an integer or boolean, in place when it holds one of the same kind (the
+/// common case in loops: no temporary value is built and copied).
+#[inline(always)]
+fn put_scalar(slot: &mut Option<Value>, v: IntResult) {
+    match (slot.as_mut(), v) {
+        (Some(Value::Int(x)), IntResult::Int(n)) => *x = n,
+        (Some(Value::Bool(x)), IntResult::Bool(b)) => *x = b,
+        (_, v) => put(slot, Some(v.into())),
+    }
 }
 
 /// Sets a slot. Overwriting a value without heap parts (the common case in loops) needs no

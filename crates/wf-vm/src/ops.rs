@@ -44,20 +44,39 @@ pub fn is_comparison(op: BinaryOp) -> bool {
     matches!(op, Eq | Ne | Lt | Le | Gt | Ge)
 }
 
+/// The result of an integer fast path.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum IntResult {
+    /// An arithmetic result.
+    Int(i64),
+    /// A comparison result.
+    Bool(bool),
+}
+
+impl From<IntResult> for Value {
+    fn from(r: IntResult) -> Value {
+        match r {
+            IntResult::Int(n) => Value::Int(n),
+            IntResult::Bool(b) => Value::Bool(b),
+        }
+    }
+}
+
 /// `a op b` on two ints when it is a plain comparison or cannot overflow; `None` sends the
 /// caller to [`binary`] (overflow errors, division, everything else).
 #[inline]
-pub fn int_fast_path(op: BinaryOp, a: i64, b: i64) -> Option<Value> {
+pub fn int_fast_path(op: BinaryOp, a: i64, b: i64) -> Option<IntResult> {
+    use IntResult::{Bool, Int};
     Some(match op {
-        BinaryOp::Add => Value::Int(a.checked_add(b)?),
-        BinaryOp::Sub => Value::Int(a.checked_sub(b)?),
-        BinaryOp::Mul => Value::Int(a.checked_mul(b)?),
-        BinaryOp::Eq => Value::Bool(a == b),
-        BinaryOp::Ne => Value::Bool(a != b),
-        BinaryOp::Lt => Value::Bool(a < b),
-        BinaryOp::Le => Value::Bool(a <= b),
-        BinaryOp::Gt => Value::Bool(a > b),
-        BinaryOp::Ge => Value::Bool(a >= b),
+        BinaryOp::Add => Int(a.checked_add(b)?),
+        BinaryOp::Sub => Int(a.checked_sub(b)?),
+        BinaryOp::Mul => Int(a.checked_mul(b)?),
+        BinaryOp::Eq => Bool(a == b),
+        BinaryOp::Ne => Bool(a != b),
+        BinaryOp::Lt => Bool(a < b),
+        BinaryOp::Le => Bool(a <= b),
+        BinaryOp::Gt => Bool(a > b),
+        BinaryOp::Ge => Bool(a >= b),
         _ => return None,
     })
 }
