@@ -496,8 +496,12 @@ fn new_frame(
 ) -> Frame {
     let nslots = program.functions[func as usize].slot_names.len();
     slots.reserve(nslots);
-    slots.extend(args.into_iter().map(Some));
-    slots.resize(nslots, None);
+    for arg in args {
+        slots.push(Some(arg));
+    }
+    while slots.len() < nslots {
+        slots.push(None);
+    }
     Frame { func, pc: 0, slots, stack_base, scope_base }
 }
 
