@@ -242,8 +242,21 @@ pub fn not(v: Value) -> Result<Value, Value> {
 /// `object.key`.
 pub fn field(object: &Value, key: &str) -> Result<Value, Value> {
     match object {
-        Value::Map(m) => m.get(key).cloned().ok_or_else(|| missing_key(key)),
+        Value::Map(m) => lookup(m, key).cloned().ok_or_else(|| missing_key(key)),
         other => Err(type_error(format!("cannot read field `{key}` of {}", other.type_name()))),
+    }
+}
+
+/// A map's value for `key`. Small maps (error maps, HTTP responses) are scanned, which
+/// skips hashing; keys written by the same program usually share the constant's text, so
+/// most comparisons end at the pointer.
+#[inline]
+pub fn lookup<'m>(m: &'m crate::value::Map, key: &str) -> Option<&'m Value> {
+    if m.len() <= 8 {
+        let same = |k: &str| std::ptr::eq(k, key) || k == key;
+        m.iter().find(|(k, _)| same(k)).map(|(_, v)| v)
+    } else {
+        m.get(key)
     }
 }
 
@@ -257,7 +270,7 @@ pub fn index(object: &Value, index: &Value) -> Result<Value, Value> {
         (Value::List(items), Value::Int(i)) => {
             usize::try_from(*i).ok().and_then(|i| items.get(i)).cloned().ok_or_else(|| out_of_range(*i, items.len()))
         }
-        (Value::Map(m), Value::Str(k)) => m.get(&**k).cloned().ok_or_else(|| missing_key(k)),
+        (Value::Map(m), Value::Str(k)) => lookup(m, k).cloned().ok_or_else(|| missing_key(k)),
         (Value::List(_), other) => {
             Err(type_error(format!("list indices must be integers, found {}", other.type_name())))
         }
