@@ -15,8 +15,15 @@ pub const MAX_JSON_BYTES: usize = 8 * 1024 * 1024;
 /// doubles neither (a `ValueError`); more than [`MAX_JSON_BYTES`] of JSON is a
 /// `ResourceLimitError`.
 pub fn to_json(v: &Value) -> Result<Json, Value> {
+    check_json(v)?;
+    Ok(build(v))
+}
+
+/// Whether [`to_json`] would succeed, without building anything (a workflow's result must
+/// be JSON).
+pub fn check_json(v: &Value) -> Result<(), Value> {
     let mut budget = MAX_JSON_BYTES;
-    encode(v, &mut budget)
+    check(v, &mut budget)
 }
 
 fn spend(budget: &mut usize, n: usize) -> Result<(), Value> {
@@ -26,31 +33,34 @@ fn spend(budget: &mut usize, n: usize) -> Result<(), Value> {
     Ok(())
 }
 
-fn encode(v: &Value, budget: &mut usize) -> Result<Json, Value> {
+fn check(v: &Value, budget: &mut usize) -> Result<(), Value> {
     spend(budget, 8)?;
-    Ok(match v {
-        Value::Null => Json::Null,
+    match v {
+        Value::Double(x) if !x.is_finite() => {
+            Err(crate::error::value_error(format!("{} cannot be encoded as JSON", format_double(*x))))
+        }
+        Value::Str(s) => spend(budget, s.len()),
+        Value::Bytes(_) => Err(type_error("bytes cannot be encoded as JSON; use base64.encode first")),
+        Value::List(items) => items.iter().try_for_each(|i| check(i, budget)),
+        Value::Map(m) => m.iter().try_for_each(|(k, v)| {
+            spend(budget, k.len())?;
+            check(v, budget)
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The JSON of a value that [`check`] accepted.
+fn build(v: &Value) -> Json {
+    match v {
+        Value::Null | Value::Bytes(_) => Json::Null,
         Value::Bool(b) => Json::Bool(*b),
         Value::Int(n) => Json::from(*n),
-        Value::Double(x) => match serde_json::Number::from_f64(*x) {
-            Some(n) => Json::Number(n),
-            None => return Err(crate::error::value_error(format!("{} cannot be encoded as JSON", format_double(*x)))),
-        },
-        Value::Str(s) => {
-            spend(budget, s.len())?;
-            Json::String(s.to_string())
-        }
-        Value::Bytes(_) => return Err(type_error("bytes cannot be encoded as JSON; use base64.encode first")),
-        Value::List(items) => Json::Array(items.iter().map(|i| encode(i, budget)).collect::<Result<_, _>>()?),
-        Value::Map(m) => {
-            let mut out = serde_json::Map::with_capacity(m.len());
-            for (k, v) in m.iter() {
-                spend(budget, k.len())?;
-                out.insert(k.to_string(), encode(v, budget)?);
-            }
-            Json::Object(out)
-        }
-    })
+        Value::Double(x) => serde_json::Number::from_f64(*x).map_or(Json::Null, Json::Number),
+        Value::Str(s) => Json::String(s.to_string()),
+        Value::List(items) => Json::Array(items.iter().map(build).collect()),
+        Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.to_string(), build(v))).collect()),
+    }
 }
 
 /// Converts JSON to a value: numbers without a fraction or exponent that fit 64 bits are

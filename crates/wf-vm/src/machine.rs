@@ -115,7 +115,7 @@ struct Fiber {
     /// The fiber that started this one and the index of its frame that holds the variables.
     parent: Option<(usize, usize)>,
     /// Slots shared with the parent (the parallel step's `shared`).
-    shared: Rc<[u32]>,
+    shared: Vec<u32>,
     /// The branch's code: only `try`s inside it catch its errors in its base frame.
     range: (u32, u32),
     /// Parallel nesting depth (0 for `main`).
@@ -132,7 +132,7 @@ impl Fiber {
             scopes: Scopes::default(),
             state: FiberState::Ready,
             parent: None,
-            shared: Rc::from(Vec::new()),
+            shared: Vec::new(),
             range: (0, u32::MAX),
             depth: 0,
             index: 0,
@@ -265,7 +265,7 @@ impl Machine {
                 Some(Status::Failed(Raised { value: error(tags::SYSTEM, "the workflow has no main"), span: None }));
             return m;
         };
-        let args = if main.params > 0 { vec![argument] } else { Vec::new() };
+        let args = (main.params > 0).then_some(argument);
         let frame = new_frame(&m.program, 0, args, Vec::new(), 0, 0);
         m.fibers.push(Fiber::new(frame));
         m.ready.push(0);
@@ -410,7 +410,7 @@ impl Machine {
             let frame = Frame { func: pf.func, pc: range.0, slots, stack_base: 0, scope_base: 0 };
             let mut child = Fiber::new(frame);
             child.parent = Some((parent, frame_index));
-            child.shared = Rc::from(t.shared.clone());
+            child.shared = t.shared.clone();
             child.range = range;
             child.depth = p.depth + 1;
             child.index = k;
@@ -875,7 +875,7 @@ fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run)
                         done.slots.clear();
                         run.spare_slots.push(std::mem::take(&mut done.slots));
                         if fiber.frames.is_empty() {
-                            return match crate::json::to_json(&value) {
+                            return match crate::json::check_json(&value) {
                                 Ok(_) => Exit::Finished(value),
                                 Err(e) => Exit::Failed(Raised {
                                     value: e,
