@@ -12,7 +12,7 @@ use wf_syntax::{Expr, ExprKind, Span};
 
 use crate::cfg::Op;
 use crate::flow::VarSet;
-use crate::infer::{ExprCx, result_type};
+use crate::infer::{ExprCx, literal_type, result_type};
 use crate::model::{Model, Types};
 use crate::program::{Block, BlockId, SubIndex, block_visible};
 use crate::stdlib::{self, ValueKind as StdValueKind};
@@ -624,11 +624,9 @@ impl Analysis {
     /// types, fields and elements follow known shapes, calls their documented results.
     pub fn type_of(&self, sub: usize, e: &Expr) -> Ty {
         match &e.kind {
-            ExprKind::Null => Ty::of(Kinds::NULL),
-            ExprKind::Bool(_) => Ty::of(Kinds::BOOL),
-            ExprKind::Int(_) => Ty::of(Kinds::INT),
-            ExprKind::Double(_) => Ty::of(Kinds::DOUBLE),
-            ExprKind::String(_) => Ty::of(Kinds::STRING),
+            ExprKind::Null | ExprKind::Bool(_) | ExprKind::Int(_) | ExprKind::Double(_) | ExprKind::String(_) => {
+                literal_type(&e.kind)
+            }
             ExprKind::Var(name) => match self.var_named(sub, name) {
                 Some(v) => self.subs[sub].vars[v].ty.clone(),
                 None => Ty::any(),

@@ -89,11 +89,9 @@ impl<'m, 'a> ExprCx<'m, 'a> {
     /// The type of an expression.
     pub fn expr(&mut self, e: &Expr) -> Ty {
         match &e.kind {
-            ExprKind::Null => Ty::of(Kinds::NULL),
-            ExprKind::Bool(_) => Ty::of(Kinds::BOOL),
-            ExprKind::Int(_) => Ty::of(Kinds::INT),
-            ExprKind::Double(_) => Ty::of(Kinds::DOUBLE),
-            ExprKind::String(_) => Ty::of(Kinds::STRING),
+            ExprKind::Null | ExprKind::Bool(_) | ExprKind::Int(_) | ExprKind::Double(_) | ExprKind::String(_) => {
+                literal_type(&e.kind)
+            }
             ExprKind::Error => Ty::any(),
             ExprKind::Var(name) => self.var(name, e.span),
             ExprKind::List(items) => {
@@ -625,6 +623,18 @@ pub(crate) fn literal_of_value(v: &Value) -> Option<Literal<'_>> {
         ValueKind::Expr(e) => literal_of(e),
         _ => None,
     }
+}
+
+/// The type of a literal (`null`, `true`, `1`, `1.5`, `"a"`); anything for other expressions.
+pub(crate) fn literal_type(kind: &ExprKind) -> Ty {
+    Ty::of(match kind {
+        ExprKind::Null => Kinds::NULL,
+        ExprKind::Bool(_) => Kinds::BOOL,
+        ExprKind::Int(_) => Kinds::INT,
+        ExprKind::Double(_) => Kinds::DOUBLE,
+        ExprKind::String(_) => Kinds::STRING,
+        _ => Kinds::ANY,
+    })
 }
 
 /// The type a standard-library function returns for these argument types.
