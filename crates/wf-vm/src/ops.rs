@@ -6,7 +6,7 @@ use std::rc::Rc;
 use wf_syntax::BinaryOp;
 
 use crate::error::{error, tags, type_error};
-use crate::value::{Value, format_double};
+use crate::value::Value;
 
 /// Longest string a value may hold (GCW's 256 KB).
 pub const MAX_STRING_BYTES: usize = 256 * 1024;
@@ -17,14 +17,7 @@ fn overflow() -> Value {
 
 /// Appends the text `+` uses for `v`; false for values `+` does not join.
 fn push_text(out: &mut String, v: &Value) -> bool {
-    match v {
-        Value::Str(s) => out.push_str(s),
-        Value::Int(n) => out.push_str(itoa::Buffer::new().format(*n)),
-        Value::Double(x) => out.push_str(&format_double(*x)),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        _ => return false,
-    }
-    true
+    v.with_text(|text| out.push_str(text)).is_some()
 }
 
 thread_local! {

@@ -143,15 +143,28 @@ pub fn format_double(x: f64) -> String {
     s.replace("e", "e+").replace("e+-", "e-")
 }
 
+impl Value {
+    /// Calls `f` with the text `string()` and `+` give a string, number or boolean; `None`
+    /// for other values.
+    pub fn with_text<R>(&self, f: impl FnOnce(&str) -> R) -> Option<R> {
+        Some(match self {
+            Value::Str(s) => f(s),
+            Value::Int(n) => f(itoa::Buffer::new().format(*n)),
+            Value::Double(x) => f(&format_double(*x)),
+            Value::Bool(b) => f(if *b { "true" } else { "false" }),
+            _ => return None,
+        })
+    }
+}
+
 impl fmt::Display for Value {
     /// The text `string()` and `+` with a string produce; containers print as JSON.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Value::Null => f.write_str("null"),
-            Value::Bool(b) => write!(f, "{b}"),
-            Value::Int(n) => write!(f, "{n}"),
-            Value::Double(x) => f.write_str(&format_double(*x)),
-            Value::Str(s) => f.write_str(s),
+            Value::Bool(_) | Value::Int(_) | Value::Double(_) | Value::Str(_) => {
+                self.with_text(|text| f.write_str(text)).unwrap_or(Ok(()))
+            }
             Value::Bytes(b) => write!(f, "<{} bytes>", b.len()),
             Value::List(_) | Value::Map(_) => match crate::json::to_json(self) {
                 Ok(j) => write!(f, "{j}"),

@@ -61,10 +61,9 @@ pub(super) fn string(args: Args<'_>, _: &mut dyn Context) -> Result<Value, Value
     let c = Call::new("string", args);
     match c.req(0, "value")? {
         Value::Str(s) => Ok(Value::Str(s.clone())),
-        Value::Int(n) => Ok(Value::str(itoa::Buffer::new().format(*n))),
-        Value::Double(x) => Ok(Value::str(format_double(*x))),
-        Value::Bool(b) => Ok(Value::str(if *b { "true" } else { "false" })),
-        v => Err(c.wrong("value", "an integer, a double, a boolean or a string", v)),
+        v => v
+            .with_text(|text| Value::str(text))
+            .ok_or_else(|| c.wrong("value", "an integer, a double, a boolean or a string", v)),
     }
 }
 
