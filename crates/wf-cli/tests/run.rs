@@ -1,6 +1,6 @@
 //! `wf run` and `wf compile` as a user runs them.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn wf(args: &[&str]) -> Output {
@@ -15,6 +15,15 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// Writes `contents` to `file` in a temporary folder of this test process (one per `test`).
+fn scratch_file(test: &str, file: &str, contents: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wf-run-{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(file);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
 #[test]
 fn runs_an_example_and_prints_the_result_as_json() {
     let o = wf(&["run", "examples/fizzbuzz.workflows.yaml", "--args", r#"{"n": 5}"#]);
@@ -25,10 +34,7 @@ fn runs_an_example_and_prints_the_result_as_json() {
 
 #[test]
 fn reads_the_argument_from_a_file_and_traces_steps() {
-    let dir = std::env::temp_dir().join(format!("wf-run-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let arg = dir.join("arg.json");
-    std::fs::write(&arg, r#"{"n": 3}"#).unwrap();
+    let arg = scratch_file("arg", "arg.json", r#"{"n": 3}"#);
     let at = format!("@{}", arg.display());
     let o = wf(&["run", "--trace", "bench/workloads/loop_sum.workflows.yaml", "--args", &at]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
@@ -38,10 +44,7 @@ fn reads_the_argument_from_a_file_and_traces_steps() {
 
 #[test]
 fn a_failed_workflow_prints_the_error_and_where_it_was_raised() {
-    let dir = std::env::temp_dir().join(format!("wf-run-fail-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("fail.yaml");
-    std::fs::write(&path, "- boom:\n    raise:\n      code: 7\n      message: nope\n").unwrap();
+    let path = scratch_file("fail", "fail.yaml", "- boom:\n    raise:\n      code: 7\n      message: nope\n");
     let o = wf(&["run", path.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let err = text(&o.stderr);
@@ -69,10 +72,11 @@ fn callbacks_point_at_wf_test() {
 
 #[test]
 fn virtual_time_skips_waits() {
-    let dir = std::env::temp_dir().join(format!("wf-run-sleep-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("sleep.yaml");
-    std::fs::write(&path, "- start:\n    assign:\n      - t0: ${sys.now()}\n- nap:\n    call: sys.sleep\n    args:\n      seconds: 3600\n- done:\n    return: ${sys.now() - t0}\n").unwrap();
+    let path = scratch_file(
+        "sleep",
+        "sleep.yaml",
+        "- start:\n    assign:\n      - t0: ${sys.now()}\n- nap:\n    call: sys.sleep\n    args:\n      seconds: 3600\n- done:\n    return: ${sys.now() - t0}\n",
+    );
     let started = std::time::Instant::now();
     let o = wf(&["run", "--virtual-time", path.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));

@@ -248,6 +248,8 @@ impl Program {
 
     fn describe(&self, f: &Function, op: &Op) -> String {
         let slot = |s: u32| f.slot_names.get(s as usize).map_or_else(|| "-".to_string(), |n| n.to_string());
+        // An integer guard's right operand: a slot, or an immediate i32.
+        let operand = |rhs: u32, is_slot: bool| if is_slot { slot(rhs) } else { (rhs as i32).to_string() };
         match *op {
             Op::Const(c) => format!("Const {}", self.consts.get(c as usize).map_or_else(String::new, short)),
             Op::Load(s) => format!("Load {}", slot(s)),
@@ -259,13 +261,11 @@ impl Program {
             }
             Op::Binary(b) => format!("Binary {}", b.as_str()),
             Op::IntOp { op, lhs, rhs, rhs_slot, dst } => {
-                let rhs = if rhs_slot { slot(rhs) } else { (rhs as i32).to_string() };
                 let to = if dst == NO_SLOT { String::new() } else { format!(" -> {}", slot(dst)) };
-                format!("IntOp {} {} {rhs}{to}", slot(lhs), op.as_str())
+                format!("IntOp {} {} {}{to}", slot(lhs), op.as_str(), operand(rhs, rhs_slot))
             }
             Op::IntBranch { op, lhs, rhs, rhs_slot, target } => {
-                let rhs = if rhs_slot { slot(rhs) } else { (rhs as i32).to_string() };
-                format!("IntBranch {} {} {rhs} else {target}", slot(lhs), op.as_str())
+                format!("IntBranch {} {} {} else {target}", slot(lhs), op.as_str(), operand(rhs, rhs_slot))
             }
             Op::Field(c) => format!("Field {}", self.consts.get(c as usize).map_or_else(String::new, short)),
             Op::AppendInPlace { slot: s, .. } => format!("AppendInPlace {}", slot(s)),
