@@ -4,6 +4,5 @@
 pub mod check;
 pub mod explain;
 pub mod files;
-pub mod http;
 pub mod render;
 pub mod run;

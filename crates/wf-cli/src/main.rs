@@ -18,10 +18,15 @@ Usage:
       Silence one place with a comment `# wf-ignore: CODE` on the line or the line above,
       a whole file with `# wf-ignore-file: CODE`.
       Exit status: 0 no errors, 1 errors found, 2 bad usage or unreadable input.
-  wf run FILE [--args JSON|@FILE] [--env K=V]... [--virtual-time] [--seed N] [--no-limits] [--trace]
+  wf run FILE [--args JSON|@FILE] [--env K=V]... [--mocks FILE] [--virtual-time] [--seed N]
+         [--listen ADDR] [--callback-token T | --no-auth] [--linger SECONDS] [--no-limits] [--trace]
       Check, compile and run a workflow: the result as JSON on stdout, `sys.log` lines on
-      stderr; on failure the error and where it was raised, exit 1. Waits really wait
-      unless `--virtual-time` is given.
+      stderr; on failure the error and where it was raised, exit 1; Ctrl-C cancels (exit 130).
+      Waits really wait unless `--virtual-time` is given. `http.*` calls go out for real;
+      `--mocks` answers calls (connectors too) from a file in the scenario `mocks:` format.
+      Callback endpoints are served on `--listen` (default 127.0.0.1:0, printed on stderr);
+      requests need `Authorization: Bearer TOKEN` (printed at start, or `--callback-token`).
+      See docs/run.md.
   wf compile FILE --emit ast|bytecode
       Show the syntax tree or the bytecode listing of a workflow.
   wf lsp
@@ -164,6 +169,17 @@ fn run_options(parser: &mut lexopt::Parser) -> Result<RunArgs, Failure> {
                 a.env.push((k.to_string(), v.to_string()));
             }
             Long("virtual-time") => a.virtual_time = true,
+            Long("mocks") => a.mocks = Some(PathBuf::from(text(parser)?)),
+            Long("listen") => a.listen = Some(text(parser)?),
+            Long("callback-token") => a.callback_token = Some(text(parser)?),
+            Long("no-auth") => a.no_auth = true,
+            Long("linger") => {
+                let s = text(parser)?;
+                a.linger = wf_runtime::duration::parse(&s)
+                    .ok()
+                    .filter(|l| l.is_finite() && *l >= 0.0)
+                    .ok_or_else(|| format!("`--linger {s}`: expected seconds or a duration such as `30s`"))?;
+            }
             Long("no-limits") => a.no_limits = true,
             Long("trace") => a.trace = true,
             Long("seed") => {
@@ -175,6 +191,9 @@ fn run_options(parser: &mut lexopt::Parser) -> Result<RunArgs, Failure> {
         }
     }
     a.path = path.ok_or("`wf run` needs a workflow file")?;
+    if a.no_auth && a.callback_token.is_some() {
+        return Err("`--no-auth` and `--callback-token` exclude each other".into());
+    }
     Ok(a)
 }
 

@@ -1,13 +1,21 @@
-//! `wf run` and `wf compile`: check, compile and execute one workflow with a simple
-//! driver: a real or virtual clock, logs on stderr, the result as JSON on stdout.
+//! `wf run` and `wf compile`: check, compile and execute one workflow on `wf-runtime`: the
+//! real clock (or a virtual one), outbound calls for real or from mocks, callback endpoints
+//! served on loopback; logs on stderr, the result as JSON on stdout.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::rc::Rc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use wf_runtime::callbacks::{Endpoints, UrlScheme, workflow_id};
+use wf_runtime::clock::wall_clock;
+use wf_runtime::realtime::{Event, RealWorld};
+use wf_runtime::{Clock, End, Execution, Happening, Mocks, drive};
+use wf_server::{Auth, CallbackListener};
 use wf_syntax::{Severity, SourceFile, Span};
-use wf_vm::{Effect, Machine, RunOptions, Status, Value};
+use wf_vm::machine::built_in_env;
+use wf_vm::{Machine, RunOptions, Value};
 
 use crate::render::render_human;
 
@@ -28,6 +36,16 @@ pub struct RunArgs {
     pub no_limits: bool,
     /// Print the executed steps on stderr.
     pub trace: bool,
+    /// Answers for outbound calls (the scenario `mocks:` format).
+    pub mocks: Option<PathBuf>,
+    /// Where callback endpoints are served (default `127.0.0.1:0`).
+    pub listen: Option<String>,
+    /// The Bearer token callback requests need (default: a random one, printed at start).
+    pub callback_token: Option<String>,
+    /// Callback requests need no token.
+    pub no_auth: bool,
+    /// Seconds to keep answering callback requests (with 404) after the end.
+    pub linger: f64,
 }
 
 /// What `wf compile --emit` prints.
@@ -95,7 +113,7 @@ pub fn run_compile(path: &PathBuf, emit: Emit, out: &mut dyn Write, err: &mut dy
 }
 
 /// `wf run`: returns the exit code (0 succeeded, 1 the workflow failed or has errors, 2 bad
-/// input).
+/// input, 130 cancelled with Ctrl-C).
 pub fn run_workflow(a: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
     let source = match load(&a.path, err)? {
         Ok(s) => s,
@@ -108,90 +126,176 @@ pub fn run_workflow(a: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> st
             return Ok(2);
         }
     };
+    let mocks = match &a.mocks {
+        None => Vec::new(),
+        Some(path) => match wf_test::scenario::load_mocks(path) {
+            Ok(m) => m,
+            Err(e) => {
+                writeln!(err, "error: {e}")?;
+                return Ok(2);
+            }
+        },
+    };
     let (program, _) = match build(&source, err)? {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
+    let ids = Identity::new(a);
+    let start = wall_clock();
+    let clock = if a.virtual_time { Clock::Virtual(start) } else { Clock::Real };
+    let uses_callbacks = program.effects.iter().any(|e| &*e.function == "events.create_callback_endpoint");
+    let mut env: HashMap<String, Value> = a.env.iter().map(|(k, v)| (k.clone(), Value::str(v))).collect();
+    for (k, v) in [("GOOGLE_CLOUD_WORKFLOW_ID", &ids.workflow), ("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID", &ids.execution)]
+    {
+        env.entry(k.to_string()).or_insert_with(|| Value::str(v));
+    }
     let options = RunOptions {
-        env: a.env.iter().map(|(k, v)| (k.clone(), Value::str(v))).collect(),
+        env,
         seed: a.seed,
-        start_time: wall_clock(),
+        start_time: start,
         limits: if a.no_limits { wf_vm::Limits::NONE } else { wf_vm::Limits::GCW },
         trace: a.trace,
     };
-    let mut machine = Machine::new(Rc::new(program), argument, options);
-    let mut clock = wall_clock();
-    // Sleeping effects (parallel branches may sleep at once): (wake-up time, effect).
-    let mut timers: Vec<(f64, wf_vm::EffectId)> = Vec::new();
-    loop {
-        match machine.poll() {
-            Status::Done(result) => {
-                print_trace(&machine, a.trace, err)?;
-                let json = wf_vm::json::to_json(&result).unwrap_or(serde_json::Value::Null);
-                writeln!(out, "{}", serde_json::to_string_pretty(&json).unwrap_or_default())?;
-                return Ok(0);
+    let machine = Machine::new(Rc::new(program), argument, options);
+    let log_to = RefCell::new(&mut *err);
+    let mut world = RealWorld::new(clock, Mocks::new(mocks), Box::new(|_, h| show(h, &log_to)));
+    let sender = world.sender();
+    // A second run in the same process keeps the first handler.
+    let _ = ctrlc::set_handler(move || {
+        let _ = sender.send(Event::Interrupt);
+    });
+    let mut base = "https://workflowexecutions.googleapis.com".to_string();
+    if uses_callbacks {
+        let auth = match (&a.callback_token, a.no_auth) {
+            (_, true) => Auth::Open,
+            (Some(t), false) => Auth::Token(t.clone()),
+            (None, false) => Auth::Token(random_token()),
+        };
+        let listen = a.listen.as_deref().unwrap_or("127.0.0.1:0");
+        let listener = match CallbackListener::start(listen, auth.clone(), world.sender()) {
+            Ok(l) => l,
+            Err(e) => {
+                writeln!(log_to.borrow_mut(), "error: cannot listen for callbacks on `{listen}`: {e}")?;
+                return Ok(2);
             }
-            Status::Failed(raised) => {
-                print_trace(&machine, a.trace, err)?;
-                let json = wf_vm::json::to_json(&raised.value)
-                    .unwrap_or_else(|_| serde_json::Value::String(raised.value.to_string()));
-                let at = raised.span.map(|s| format!(" at {}", location(&source, s))).unwrap_or_default();
-                writeln!(err, "error: the workflow failed{at}")?;
-                writeln!(err, "{}", serde_json::to_string_pretty(&json).unwrap_or_default())?;
-                return Ok(1);
-            }
-            Status::Waiting => {
-                let Some(next) = timers.iter().enumerate().min_by(|a, b| a.1.0.total_cmp(&b.1.0)).map(|(i, _)| i)
-                else {
-                    writeln!(err, "error: internal: the machine waits for an answer that was never asked for")?;
-                    return Ok(2);
-                };
-                let (until, id) = timers.remove(next);
-                clock = wait(a.virtual_time, clock, until);
-                machine.set_now(clock);
-                machine.answer(id, Ok(Value::Null));
-            }
-            Status::Effect(id, effect) => {
-                let answer = match effect {
-                    Effect::Log { severity, payload, .. } => {
-                        let text = match &payload {
-                            Value::Str(s) => s.to_string(),
-                            other => wf_vm::json::to_json(other).map_or_else(|_| other.to_string(), |j| j.to_string()),
-                        };
-                        writeln!(err, "[{severity}] {text}")?;
-                        Ok(Value::Null)
-                    }
-                    Effect::Sleep { seconds } => {
-                        timers.push((clock + seconds, id));
-                        continue;
-                    }
-                    Effect::SleepUntil { time } => {
-                        timers.push((time, id));
-                        continue;
-                    }
-                    Effect::CreateCallback { .. } | Effect::AwaitCallback { .. } => {
-                        writeln!(
-                            err,
-                            "error: this workflow uses callbacks, which `wf run` cannot serve yet; test it with `wf-test` scenarios that script the callback requests"
-                        )?;
-                        return Ok(1);
-                    }
-                    Effect::Call { function, args } if function.starts_with("http.") => {
-                        crate::http::call(&function, &args)
-                    }
-                    Effect::Call { function, .. } => {
-                        writeln!(
-                            err,
-                            "error: `wf run` cannot call `{function}`: connectors and other services need credentials; script them with `wf-test` mocks"
-                        )?;
-                        return Ok(1);
-                    }
-                };
-                machine.set_now(clock);
-                machine.answer(id, answer);
-            }
+        };
+        base = format!("http://{}", listener.addr());
+        let how = match &auth {
+            Auth::Token(t) => format!("send requests with `Authorization: Bearer {t}`"),
+            Auth::Open => "no token needed (--no-auth)".to_string(),
+        };
+        writeln!(log_to.borrow_mut(), "wf run: serving callback endpoints on {base}; {how}")?;
+        world.set_listening(true);
+    }
+    let urls = UrlScheme::new(&base, &ids.project, &ids.location, &ids.workflow, &ids.execution, a.seed);
+    let mut exec = Execution::new(machine, Endpoints::new(urls));
+    let end = drive(&mut exec, &mut world);
+    let code = report(&end, &exec, &source, a, out, *log_to.borrow_mut())?;
+    if uses_callbacks && a.linger > 0.0 && code != 130 {
+        // The listener goes on: requests now reach the ended execution's endpoints (404).
+        let until = wall_clock() + a.linger;
+        world.linger(until, |target, request| exec.endpoints_mut().deliver(target, request, wall_clock()).0);
+    }
+    Ok(code)
+}
+
+/// Prints how the run ended; returns the exit code.
+fn report(
+    end: &End,
+    exec: &Execution,
+    source: &SourceFile,
+    a: &RunArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    print_trace(exec.machine(), a.trace, err)?;
+    let code = match end {
+        End::Succeeded(result) => {
+            let json = wf_vm::json::to_json(result).unwrap_or(serde_json::Value::Null);
+            writeln!(out, "{}", serde_json::to_string_pretty(&json).unwrap_or_default())?;
+            0
+        }
+        End::Failed(raised) => {
+            let json = wf_vm::json::to_json(&raised.value)
+                .unwrap_or_else(|_| serde_json::Value::String(raised.value.to_string()));
+            let at = raised.span.map(|s| format!(" at {}", location(source, s))).unwrap_or_default();
+            writeln!(err, "error: the workflow failed{at}")?;
+            writeln!(err, "{}", serde_json::to_string_pretty(&json).unwrap_or_default())?;
+            1
+        }
+        End::Aborted(why) => {
+            writeln!(err, "error: {why}")?;
+            1
+        }
+        End::Cancelled => {
+            writeln!(err, "status: CANCELLED")?;
+            130
+        }
+    };
+    out.flush()?;
+    err.flush()?;
+    Ok(code)
+}
+
+/// Shows a log line on stderr.
+fn show(h: &Happening<'_>, err: &RefCell<&mut dyn Write>) {
+    if let Happening::Log { severity, payload, .. } = h {
+        let text = match payload {
+            Value::Str(s) => s.to_string(),
+            other => wf_vm::json::to_json(other).map_or_else(|_| other.to_string(), |j| j.to_string()),
+        };
+        let mut err = err.borrow_mut();
+        let _ = writeln!(err, "[{severity}] {text}");
+        let _ = err.flush();
+    }
+}
+
+/// Who this execution is: project, location, workflow and execution ids.
+struct Identity {
+    project: String,
+    location: String,
+    workflow: String,
+    execution: String,
+}
+
+impl Identity {
+    fn new(a: &RunArgs) -> Identity {
+        let env = |k: &str| {
+            a.env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).or_else(|| built_in_env(k).map(str::to_string))
+        };
+        let given = |k: &str| a.env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        Identity {
+            project: env("GOOGLE_CLOUD_PROJECT_ID").unwrap_or_default(),
+            location: env("GOOGLE_CLOUD_LOCATION").unwrap_or_default(),
+            workflow: given("GOOGLE_CLOUD_WORKFLOW_ID").unwrap_or_else(|| workflow_id(&a.path)),
+            execution: given("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID").unwrap_or_else(random_uuid),
         }
     }
+}
+
+/// 128 random bits from the OS-seeded keys of std's hasher (a local token, not a long-lived
+/// secret).
+fn random_bits() -> u128 {
+    use std::hash::{BuildHasher, Hasher};
+    let half = |salt: u64| {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(salt ^ wall_clock().to_bits());
+        h.finish()
+    };
+    (u128::from(half(1)) << 64) | u128::from(half(2))
+}
+
+/// A random Bearer token.
+fn random_token() -> String {
+    format!("{:032x}", random_bits())
+}
+
+/// A random version-4 UUID, the form of GCW's execution ids.
+fn random_uuid() -> String {
+    let version = (random_bits() & !(0xF000u128 << 64)) | (0x4000u128 << 64);
+    let variant = (version & !(0xC000u128 << 48)) | (0x8000u128 << 48);
+    let h = format!("{variant:032x}");
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
 }
 
 fn print_trace(machine: &Machine, trace: bool, err: &mut dyn Write) -> std::io::Result<()> {
@@ -202,23 +306,6 @@ fn print_trace(machine: &Machine, trace: bool, err: &mut dyn Write) -> std::io::
         writeln!(err, "{} steps executed", machine.steps_executed())?;
     }
     Ok(())
-}
-
-/// Waits until `until` on the real clock (or not at all with virtual time); returns the new
-/// clock reading.
-fn wait(virtual_time: bool, now: f64, until: f64) -> f64 {
-    if virtual_time {
-        return until.max(now);
-    }
-    let seconds = until - wall_clock();
-    if seconds > 0.0 {
-        std::thread::sleep(Duration::from_secs_f64(seconds));
-    }
-    wall_clock()
-}
-
-fn wall_clock() -> f64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
 }
 
 /// Parses `--args`: JSON text, or `@path` to read it from a file.

@@ -64,13 +64,6 @@ fn bad_input_is_reported_with_exit_two_and_errors_with_exit_one() {
 }
 
 #[test]
-fn callbacks_point_at_wf_test() {
-    let o = wf(&["run", "examples/approval.workflows.yaml", "--args", r#"{"order_id": 1}"#]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o.stderr).contains("wf-test"), "{}", text(&o.stderr));
-}
-
-#[test]
 fn virtual_time_skips_waits() {
     let path = scratch_file(
         "sleep",

@@ -4,9 +4,9 @@ use wf_syntax::SourceFile;
 use wf_vm::Value;
 
 use crate::duration;
-use crate::matching::is_subset;
 use crate::scenario::Scenario;
 use crate::world::{Outcome, Trace};
+use wf_runtime::mocks::is_subset;
 
 /// One broken expectation.
 #[derive(Debug, Clone, PartialEq)]

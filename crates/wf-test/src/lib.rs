@@ -2,9 +2,7 @@
 //! outside world of one execution (callback requests, answers to outbound calls, delays)
 //! and states what must come out; see `../shared/scenario-format.md` for the format.
 
-pub mod duration;
 pub mod expect;
-pub mod matching;
 pub mod report;
 pub mod runner;
 pub mod scenario;
@@ -13,4 +11,5 @@ pub mod world;
 
 pub use runner::{NotRunnable, Options, ScenarioResult, compile_workflow, discover, run_all, run_one};
 pub use scenario::{Scenario, ScenarioError};
+pub use wf_runtime::duration;
 pub use world::{Outcome, Trace, simulate};

@@ -10,6 +10,7 @@ use wf_syntax::{SourceFile, Span};
 use wf_vm::{Map, Value};
 
 use crate::duration;
+pub use wf_runtime::Mock;
 
 /// 2026-01-01T00:00:00Z, the default start of the virtual clock.
 pub const DEFAULT_START: f64 = 1_767_225_600.0;
@@ -37,23 +38,6 @@ pub struct Scenario {
     pub callbacks: Vec<CallbackSpec>,
     /// What must come out.
     pub expect: Expect,
-}
-
-/// An answer to outbound calls.
-#[derive(Debug, Clone)]
-pub struct Mock {
-    /// The call target (`http.post`, `googleapis...`).
-    pub call: String,
-    /// Arguments that must be present (a subset match), if given.
-    pub args: Option<Value>,
-    /// How many calls it answers (`None`: all).
-    pub times: Option<u64>,
-    /// Virtual seconds the call takes.
-    pub latency: f64,
-    /// The result, or the error it raises.
-    pub answer: Result<Value, Value>,
-    /// Where it is written (for messages).
-    pub line: u32,
 }
 
 /// Which endpoint a callback request goes to.
@@ -147,6 +131,28 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioError> {
     }
     let Some(root) = root else { return Err(p.error(Span::empty(0), "the scenario file is empty")) };
     p.scenario(path, &root)
+}
+
+/// Reads a mocks file (`wf run --mocks FILE`): the scenario `mocks:` format, either as a
+/// map with a `mocks:` key or as the list itself.
+pub fn load_mocks(path: &Path) -> Result<Vec<Mock>, ScenarioError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ScenarioError { message: format!("{}: cannot read the mocks file: {e}", path.display()) })?;
+    let source = SourceFile::new(path.display().to_string(), text);
+    let (root, diags) = wf_syntax::yaml::load(&source);
+    let p = Parser { source: &source };
+    if let Some(d) = diags.iter().find(|d| d.is_error()) {
+        return Err(p.error(d.span, &d.message));
+    }
+    let Some(root) = root else { return Ok(Vec::new()) };
+    let list = match root.as_map() {
+        Some(_) => match p.map(&root, "the mocks file", &["mocks"])?.first() {
+            Some((_, list)) => list,
+            None => return Ok(Vec::new()),
+        },
+        None => &root,
+    };
+    p.list_or_empty(list, "mocks")?.iter().map(|m| p.mock(m)).collect()
 }
 
 struct Parser<'s> {

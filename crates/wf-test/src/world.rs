@@ -1,25 +1,27 @@
-//! The outside world of one execution on a virtual clock: scheduled callback requests,
-//! callback endpoints (DESIGN.md, section Callbacks), mocked calls, sleeps and timeouts.
-//! Virtual time moves only when every fiber of the execution waits: the clock then jumps to
-//! the next due event.
+//! A scenario's world on the virtual clock: the requests it sends to callback endpoints (at a
+//! time, or as soon as the execution waits on the endpoint), the answers its mocks give, and
+//! the trace of what happened. The execution itself, with its endpoints and timers, is
+//! `wf-runtime`'s; this module only scripts the outside and writes things down. Virtual time
+//! moves only when every fiber of the execution waits: the clock then jumps to the next due
+//! event.
 
-use std::collections::VecDeque;
 use std::rc::Rc;
 
+use wf_runtime::callbacks::{CallbackStatus, Endpoints, HttpRequest, Target, UrlScheme, workflow_id};
+use wf_runtime::timers::TimerQueue;
+use wf_runtime::{CallReply, Clock, End, EventSource, Execution, Happening, Mocks, Next, World, drive};
 use wf_syntax::Span;
-use wf_vm::error::{error, value_error};
-use wf_vm::{Effect, EffectId, Machine, Map, Program, RunOptions, Status, Value};
+use wf_vm::{EffectId, Machine, Map, Origin, Program, RunOptions, Value};
 
 use crate::duration;
-use crate::matching::is_subset;
-use crate::scenario::{EndpointRef, Scenario, Timing};
+use crate::scenario::{CallbackSpec, EndpointRef, Scenario, Timing};
 
 /// How the execution ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// It returned this result.
     Succeeded(Value),
-    /// It failed with this error, raised here.
+    /// It failed with this error.
     Failed {
         /// The error value.
         error: Value,
@@ -54,103 +56,81 @@ pub struct Trace {
     pub events: Vec<Event>,
     /// Broken expectations found while running (callback statuses, unused `when: awaited`).
     pub problems: Vec<String>,
+    /// Every answer the machine was given (replaying it reproduces the run).
+    pub journal: wf_runtime::Journal,
 }
 
-enum Due {
-    Wake(EffectId),
-    Answer(EffectId, Result<Value, Value>),
-    Timeout(EffectId, usize, f64),
-    Callback(usize),
-}
+/// Scenario requests (0) come before the machine's own events (1) at the same instant.
+const SCENARIO_PRIORITY: u8 = 0;
 
-struct Scheduled {
-    at: f64,
-    /// Scenario requests (0) before the machine's own events (1) at the same instant.
-    priority: u8,
-    seq: u64,
-    due: Due,
-}
-
-struct Endpoint {
-    url: Rc<str>,
-    path: String,
-    method: String,
-    step: String,
-    slot: Option<Value>,
-    waiters: VecDeque<EffectId>,
-}
-
-struct World<'s> {
+struct ScenarioWorld<'s> {
     s: &'s Scenario,
-    now: f64,
-    seq: u64,
-    queue: Vec<Scheduled>,
-    endpoints: Vec<Endpoint>,
+    clock: Clock,
+    mocks: Mocks,
+    /// `at:` requests, by index into `s.callbacks`.
+    scheduled: TimerQueue<usize>,
     sent: Vec<bool>,
-    mock_uses: Vec<u64>,
-    rng: u64,
-    ended: bool,
     events: Vec<Event>,
     logs: Vec<Value>,
     problems: Vec<String>,
 }
 
-/// Runs `program` as `s` describes.
-pub fn simulate(s: &Scenario, program: Rc<Program>) -> Trace {
-    let options = RunOptions {
+/// The machine's options for scenario `s`.
+fn run_options(s: &Scenario) -> RunOptions {
+    RunOptions {
         env: s.env.iter().cloned().collect(),
         seed: s.seed,
         start_time: s.start,
         limits: wf_vm::Limits::GCW,
         trace: true,
+    }
+}
+
+/// A fresh machine for scenario `s` (also what a journal is replayed into).
+pub fn machine(s: &Scenario, program: Rc<Program>) -> Machine {
+    Machine::new(program, s.args.clone(), run_options(s))
+}
+
+/// Runs `program` as `s` describes.
+pub fn simulate(s: &Scenario, program: Rc<Program>) -> Trace {
+    let env = |k: &str| {
+        let given = s.env.iter().find(|(n, _)| n == k).and_then(|(_, v)| v.as_str().map(str::to_string));
+        given.or_else(|| wf_vm::machine::built_in_env(k).map(str::to_string)).unwrap_or_default()
     };
-    let mut m = Machine::new(program, s.args.clone(), options);
-    let mut w = World {
+    let urls = UrlScheme::gcw(
+        &env("GOOGLE_CLOUD_PROJECT_ID"),
+        &env("GOOGLE_CLOUD_LOCATION"),
+        &workflow_id(&s.workflow),
+        s.seed,
+    );
+    let mut exec = Execution::new(machine(s, program), Endpoints::new(urls));
+    let mut w = ScenarioWorld {
         s,
-        now: s.start,
-        seq: 0,
-        queue: Vec::new(),
-        endpoints: Vec::new(),
+        clock: Clock::Virtual(s.start),
+        mocks: Mocks::new(s.mocks.clone()),
+        scheduled: TimerQueue::default(),
         sent: vec![false; s.callbacks.len()],
-        mock_uses: vec![0; s.mocks.len()],
-        rng: s.seed ^ 0xC0FF_EE00_D15E_A5E5,
-        ended: false,
         events: Vec::new(),
         logs: Vec::new(),
         problems: Vec::new(),
     };
     for (i, c) in s.callbacks.iter().enumerate() {
         if let Timing::At(at) = c.timing {
-            w.schedule(s.start + at, 0, Due::Callback(i));
+            w.scheduled.push(s.start + at, SCENARIO_PRIORITY, i);
         }
     }
-    let outcome = loop {
-        match m.poll() {
-            Status::Done(v) => break Outcome::Succeeded(v),
-            Status::Failed(r) => break Outcome::Failed { error: r.value, span: r.span },
-            Status::Effect(id, effect) => {
-                if let Some(abort) = w.effect(&mut m, id, effect) {
-                    break Outcome::Aborted(abort);
-                }
-            }
-            Status::Waiting => {
-                let Some(next) = w.next_due() else {
-                    break Outcome::Aborted("the execution waits, and nothing is scheduled to happen".into());
-                };
-                w.advance(next.at);
-                m.set_now(w.now);
-                w.fire(&mut m, next.due);
-            }
-        }
+    let outcome = match drive(&mut exec, &mut w) {
+        End::Succeeded(v) => Outcome::Succeeded(v),
+        End::Failed(r) => Outcome::Failed { error: r.value, span: r.span },
+        End::Aborted(why) => Outcome::Aborted(why),
+        End::Cancelled => Outcome::Aborted("the execution was cancelled".into()),
     };
-    let elapsed = w.now - s.start;
-    w.ended = true;
+    let elapsed = w.clock.now() - s.start;
     // Requests scheduled after the end still arrive: they get 404.
-    while let Some(next) = w.next_due() {
-        if let Due::Callback(i) = next.due {
-            w.advance(next.at);
-            w.deliver(&mut m, i);
-        }
+    while let Some((at, j)) = w.scheduled.pop() {
+        w.clock.advance_to(at);
+        let (target, request) = w.request(j);
+        exec.deliver(&mut w, j as u64, &target, &request);
     }
     for (i, c) in s.callbacks.iter().enumerate() {
         if c.timing == Timing::Awaited && !w.sent[i] {
@@ -164,10 +144,11 @@ pub fn simulate(s: &Scenario, program: Rc<Program>) -> Trace {
     Trace {
         outcome,
         elapsed,
-        steps: m.trace().iter().map(|s| s.to_string()).collect(),
+        steps: exec.machine().trace().iter().map(|s| s.to_string()).collect(),
         logs: w.logs,
         events: w.events,
         problems: w.problems,
+        journal: exec.journal().clone(),
     }
 }
 
@@ -178,275 +159,162 @@ fn describe_endpoint(e: &EndpointRef) -> String {
     }
 }
 
+fn target(e: &EndpointRef) -> Target {
+    match e {
+        EndpointRef::Nth(n) => Target::Nth(*n),
+        EndpointRef::Step(s) => Target::Step(s.clone()),
+    }
+}
+
 fn compact(v: &Value) -> String {
     wf_vm::json::to_json(v).map_or_else(|_| v.to_string(), |j| j.to_string())
 }
 
-impl World<'_> {
-    fn schedule(&mut self, at: f64, priority: u8, due: Due) {
-        self.seq += 1;
-        self.queue.push(Scheduled { at, priority, seq: self.seq, due });
+fn plain(v: &Value) -> String {
+    match v {
+        Value::Str(s) => s.to_string(),
+        other => compact(other),
     }
+}
 
-    /// The earliest scheduled event (ties: scenario requests first, then in order).
-    fn next_due(&mut self) -> Option<Scheduled> {
-        let i = self
-            .queue
-            .iter()
-            .enumerate()
-            .min_by(|(_, a), (_, b)| a.at.total_cmp(&b.at).then(a.priority.cmp(&b.priority)).then(a.seq.cmp(&b.seq)))
-            .map(|(i, _)| i)?;
-        Some(self.queue.swap_remove(i))
-    }
-
-    /// The clock never goes backwards.
-    fn advance(&mut self, to: f64) {
-        if to > self.now {
-            self.now = to;
+/// The HTTP request a scenario's callback entry sends: a string body as text, anything
+/// else as JSON, with a matching `Content-Type` unless the entry gives one. Without a
+/// `method`, it uses the endpoint's own.
+fn http_request(spec: &CallbackSpec) -> HttpRequest {
+    let mut headers: Vec<(String, String)> = spec.headers.iter().map(|(k, v)| (k.to_string(), plain(v))).collect();
+    let has_type = headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+    let body = spec.body.as_ref().map(|b| match b {
+        Value::Str(s) => {
+            if !has_type {
+                headers.push(("Content-Type".into(), "text/plain; charset=utf-8".into()));
+            }
+            s.as_bytes().to_vec()
         }
+        Value::Bytes(bytes) => bytes.to_vec(),
+        other => {
+            if !has_type {
+                headers.push(("Content-Type".into(), "application/json".into()));
+            }
+            compact(other).into_bytes()
+        }
+    });
+    HttpRequest {
+        method: spec.method.clone().unwrap_or_default(),
+        query: spec.query.iter().map(|(k, v)| (k.to_string(), plain(v))).collect(),
+        headers,
+        body,
+    }
+}
+
+impl ScenarioWorld<'_> {
+    fn note(&mut self, now: f64, what: String) {
+        self.events.push(Event { at: now - self.s.start, what });
     }
 
-    fn note(&mut self, what: String) {
-        self.events.push(Event { at: self.now - self.s.start, what });
+    /// Callback entry `j` as a request.
+    fn request(&self, j: usize) -> (Target, HttpRequest) {
+        let spec = &self.s.callbacks[j];
+        (target(&spec.endpoint), http_request(spec))
     }
 
-    /// Handles one effect; returns a reason to abort the execution.
-    fn effect(&mut self, m: &mut Machine, id: EffectId, effect: Effect) -> Option<String> {
-        match effect {
-            Effect::Log { severity, field, payload } => {
+    /// The first `when: awaited` request, not sent yet, for endpoint `i`.
+    fn next_awaited(&self, i: usize, endpoints: &Endpoints) -> Option<usize> {
+        self.s.callbacks.iter().enumerate().find_map(|(j, c)| {
+            (c.timing == Timing::Awaited && !self.sent[j] && endpoints.resolve(&target(&c.endpoint)) == Some(i))
+                .then_some(j)
+        })
+    }
+}
+
+impl World for ScenarioWorld<'_> {
+    fn now(&self) -> f64 {
+        self.clock.now()
+    }
+
+    fn call(&mut self, _id: EffectId, function: &Rc<str>, args: &Value, origin: &Origin) -> CallReply {
+        let now = self.clock.now();
+        let Some(mock) = self.mocks.answer(function, args) else {
+            let step = if origin.step.is_empty() { String::new() } else { format!(" in step `{}`", origin.step) };
+            return CallReply::Abort(format!(
+                "no mock answers the call to `{function}`{step} with args {}; add one under `mocks:` (outbound calls never reach the network)",
+                compact(args)
+            ));
+        };
+        let outcome = match &mock.answer {
+            Ok(v) => format!("returns {}", compact(v)),
+            Err(e) => format!("raises {}", compact(e)),
+        };
+        let (answer, latency, line) = (mock.answer.clone(), mock.latency, mock.line);
+        self.note(now, format!("call {function} {} -> {outcome} (mock at line {line})", compact(args)));
+        if latency > 0.0 { CallReply::After(latency, answer) } else { CallReply::Now(answer) }
+    }
+
+    fn observe(&mut self, now: f64, what: Happening<'_>) {
+        let line = match what {
+            Happening::Log { severity, field, payload } => {
                 let mut entry = Map::default();
-                entry.insert(Rc::from("severity"), Value::Str(severity.clone()));
+                entry.insert(Rc::from("severity"), Value::str(severity));
                 if !field.is_empty() {
                     entry.insert(Rc::from(field), payload.clone());
                 }
                 self.logs.push(Value::map(entry));
-                let text = match &payload {
-                    Value::Str(s) => s.to_string(),
-                    other => compact(other),
-                };
-                self.note(format!("log {severity}: {text}"));
-                m.answer(id, Ok(Value::Null));
+                format!("log {severity}: {}", plain(payload))
             }
-            Effect::Sleep { seconds } => {
-                self.note(format!("sleep {}", duration::format(seconds)));
-                self.schedule(self.now + seconds, 1, Due::Wake(id));
+            Happening::Sleep(seconds) => format!("sleep {}", duration::format(seconds)),
+            Happening::SleepUntil(time) => {
+                format!("sleep until +{}", duration::format((time - self.s.start).max(0.0)))
             }
-            Effect::SleepUntil { time } => {
-                self.note(format!("sleep until +{}", duration::format((time - self.s.start).max(0.0))));
-                self.schedule(time.max(self.now), 1, Due::Wake(id));
+            Happening::EndpointCreated { index, method, step, .. } => {
+                format!("create endpoint {} ({method}) in step `{step}`", index + 1)
             }
-            Effect::CreateCallback { method } => {
-                let url = self.endpoint_url();
-                let path = url.split_once("googleapis.com").map_or(url.clone(), |(_, p)| p.to_string());
-                let step = m.trace().last().map_or(String::new(), |s| s.to_string());
-                self.note(format!("create endpoint {} ({method}) in step `{step}`", self.endpoints.len() + 1));
-                self.endpoints.push(Endpoint {
-                    url: Rc::from(url.as_str()),
-                    path,
-                    method: method.to_string(),
-                    step,
-                    slot: None,
-                    waiters: VecDeque::new(),
-                });
-                m.answer(id, Ok(Value::from_pairs([("url", Value::str(url))])));
+            Happening::AwaitTookStored(i) => format!("await endpoint {}: takes the stored request", i + 1),
+            Happening::AwaitWaits(i, timeout) => {
+                format!("await endpoint {} (timeout {})", i + 1, duration::format(timeout))
             }
-            Effect::AwaitCallback { url, timeout } => {
-                let Some(i) = self.endpoints.iter().position(|e| e.url == url) else {
-                    m.answer(id, Err(value_error(format!("`{url}` is not a callback endpoint of this execution"))));
-                    return None;
-                };
-                if let Some(request) = self.endpoints[i].slot.take() {
-                    self.note(format!("await endpoint {}: takes the stored request", i + 1));
-                    m.answer(id, Ok(request));
-                    return None;
-                }
-                self.note(format!("await endpoint {} (timeout {})", i + 1, duration::format(timeout)));
-                self.endpoints[i].waiters.push_back(id);
-                self.schedule(self.now + timeout, 1, Due::Timeout(id, i, timeout));
-                if let Some(spec) = self.next_awaited(i) {
-                    self.sent[spec] = true;
-                    self.deliver(m, spec);
-                }
-            }
-            Effect::Call { function, args } => return self.call(m, id, &function, args),
-        }
-        None
-    }
-
-    fn call(&mut self, m: &mut Machine, id: EffectId, function: &str, args: Value) -> Option<String> {
-        let found = self.s.mocks.iter().enumerate().find(|(i, mock)| {
-            mock.call == function
-                && mock.times.is_none_or(|t| self.mock_uses[*i] < t)
-                && mock.args.as_ref().is_none_or(|want| is_subset(want, &args))
-        });
-        let Some((i, mock)) = found else {
-            let step = m.trace().last().map_or(String::new(), |s| format!(" in step `{s}`"));
-            return Some(format!(
-                "no mock answers the call to `{function}`{step} with args {}; add one under `mocks:` (outbound calls never reach the network)",
-                compact(&args)
-            ));
+            Happening::AwaitTimedOut(i) => format!("await endpoint {} timed out", i + 1),
         };
-        self.mock_uses[i] += 1;
-        let (outcome, answer) = match &mock.answer {
-            Ok(v) => (format!("returns {}", compact(v)), Ok(v.clone())),
-            Err(e) => (format!("raises {}", compact(e)), Err(e.clone())),
-        };
-        let latency = mock.latency;
-        self.note(format!("call {function} {} -> {outcome} (mock at line {})", compact(&args), mock.line));
-        if latency > 0.0 {
-            self.schedule(self.now + latency, 1, Due::Answer(id, answer));
-        } else {
-            m.answer(id, answer);
-        }
-        None
+        self.note(now, line);
     }
 
-    fn fire(&mut self, m: &mut Machine, due: Due) {
-        match due {
-            Due::Wake(id) => m.answer(id, Ok(Value::Null)),
-            Due::Answer(id, answer) => m.answer(id, answer),
-            Due::Timeout(id, i, timeout) => {
-                let waiters = &mut self.endpoints[i].waiters;
-                if let Some(pos) = waiters.iter().position(|w| *w == id) {
-                    waiters.remove(pos);
-                    self.note(format!("await endpoint {} timed out", i + 1));
-                    let message = format!("timed out after {} waiting for a callback", duration::format(timeout));
-                    m.answer(id, Err(error("TimeoutError", message)));
-                }
-            }
-            Due::Callback(i) => self.deliver(m, i),
-        }
-    }
-
-    /// The first `when: awaited` request, not sent yet, for endpoint `i`.
-    fn next_awaited(&self, i: usize) -> Option<usize> {
-        self.s.callbacks.iter().enumerate().find_map(|(j, c)| {
-            (c.timing == Timing::Awaited && !self.sent[j] && self.resolve(&c.endpoint) == Some(i)).then_some(j)
-        })
-    }
-
-    fn resolve(&self, e: &EndpointRef) -> Option<usize> {
-        match e {
-            EndpointRef::Nth(n) => (*n <= self.endpoints.len()).then(|| n - 1),
-            EndpointRef::Step(name) => self.endpoints.iter().rposition(|ep| ep.step == *name),
-        }
-    }
-
-    /// Sends callback request `j` now and checks the status it gets.
-    fn deliver(&mut self, m: &mut Machine, j: usize) {
+    fn on_wait(&mut self, index: usize, endpoints: &Endpoints) -> Option<(u64, Target, HttpRequest)> {
+        let j = self.next_awaited(index, endpoints)?;
+        self.sent[j] = true;
         let spec = &self.s.callbacks[j];
-        let target = self.resolve(&spec.endpoint);
-        let method = spec.method.clone();
-        let (status, how) = match target {
-            None => (404, "no such endpoint yet".to_string()),
-            Some(_) if self.ended => (404, "the execution has ended".to_string()),
-            Some(i) => {
-                let ep = &self.endpoints[i];
-                let method = method.unwrap_or_else(|| ep.method.clone());
-                if method != ep.method {
-                    (405, format!("the endpoint accepts {} only", ep.method))
-                } else {
-                    let request = self.request(i, &method, j);
-                    let ep = &mut self.endpoints[i];
-                    if let Some(waiter) = ep.waiters.pop_front() {
-                        m.answer(waiter, Ok(request));
-                        (200, "delivered to the waiting await".to_string())
-                    } else if ep.slot.is_none() {
-                        ep.slot = Some(request);
-                        (200, "stored until awaited".to_string())
-                    } else {
-                        (429, "a request is already stored".to_string())
-                    }
-                }
-            }
-        };
-        let spec = &self.s.callbacks[j];
-        let which = describe_endpoint(&spec.endpoint);
-        let expected = spec.expect_status;
-        let line = spec.line;
-        self.note(format!("callback (line {line}) -> {which}: {status} ({how})"));
-        if status != expected {
+        Some((j as u64, target(&spec.endpoint), http_request(spec)))
+    }
+
+    fn answered(&mut self, ticket: u64, _endpoint: Option<usize>, status: &CallbackStatus) {
+        let now = self.clock.now();
+        let spec = &self.s.callbacks[ticket as usize];
+        let (which, expected, line) = (describe_endpoint(&spec.endpoint), spec.expect_status, spec.line);
+        let (code, how) = (status.code(), status.describe());
+        self.note(now, format!("callback (line {line}) -> {which}: {code} ({how})"));
+        if code != expected {
             self.problems.push(format!(
-                "the callback at line {line} to {which} at +{} got {status} ({how}); expected {expected}",
-                duration::format(self.now - self.s.start)
+                "the callback at line {line} to {which} at +{} got {code} ({how}); expected {expected}",
+                duration::format(now - self.s.start)
             ));
         }
     }
+}
 
-    /// The request map that `events.await_callback` returns.
-    fn request(&self, i: usize, method: &str, j: usize) -> Value {
-        let spec = &self.s.callbacks[j];
-        let mut headers = spec.headers.clone();
-        let content_type =
-            headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-type")).map(|(_, v)| v.to_string());
-        let body = match (&spec.body, content_type.as_deref()) {
-            (None, _) => Value::Null,
-            (Some(Value::Str(s)), Some(ct)) if ct.contains("json") => {
-                match serde_json::from_str::<serde_json::Value>(s) {
-                    Ok(j) => wf_vm::json::from_json(&j),
-                    Err(_) => Value::Bytes(Rc::from(s.as_bytes())),
-                }
-            }
-            (Some(Value::Str(s)), Some(ct)) if !ct.starts_with("text/") => Value::Bytes(Rc::from(s.as_bytes())),
-            (Some(b @ Value::Str(_)), _) => {
-                if content_type.is_none() {
-                    headers.insert(Rc::from("Content-Type"), Value::str("text/plain; charset=utf-8"));
-                }
-                b.clone()
-            }
-            (Some(other), _) => {
-                if content_type.is_none() {
-                    headers.insert(Rc::from("Content-Type"), Value::str("application/json"));
-                }
-                other.clone()
-            }
-        };
-        let mut path = self.endpoints[i].path.clone();
-        if !spec.query.is_empty() {
-            let q: Vec<String> = spec.query.iter().map(|(k, v)| format!("{k}={}", v)).collect();
-            path = format!("{path}?{}", q.join("&"));
+impl EventSource for ScenarioWorld<'_> {
+    fn next(&mut self, deadline: Option<f64>) -> Next {
+        // A scenario request due no later than the machine's next timer comes first.
+        if let Some(at) = self.scheduled.next_at()
+            && deadline.is_none_or(|d| at <= d)
+            && let Some((_, j)) = self.scheduled.pop()
+        {
+            self.clock.advance_to(at);
+            let (target, request) = self.request(j);
+            return Next::Callback { ticket: j as u64, target, request };
         }
-        let received = jiff::Timestamp::from_millisecond((self.now * 1000.0).round() as i64)
-            .map_or_else(|_| String::new(), |t| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string());
-        Value::from_pairs([
-            (
-                "http_request",
-                Value::from_pairs([
-                    ("body", body),
-                    ("headers", Value::map(headers)),
-                    ("method", Value::str(method)),
-                    ("query", Value::map(spec.query.clone())),
-                    ("url", Value::str(path)),
-                ]),
-            ),
-            ("received_time", Value::str(received)),
-            ("type", Value::str("HTTP")),
-        ])
-    }
-
-    /// A GCW-shaped endpoint URL with a seeded id.
-    fn endpoint_url(&mut self) -> String {
-        // The scenario's `env`, else the machine's built-in default.
-        let env = |k: &str| {
-            let given = self.s.env.iter().find(|(n, _)| n == k).and_then(|(_, v)| v.as_str().map(str::to_string));
-            given.or_else(|| wf_vm::machine::built_in_env(k).map(str::to_string)).unwrap_or_default()
-        };
-        let project = env("GOOGLE_CLOUD_PROJECT_ID");
-        let location = env("GOOGLE_CLOUD_LOCATION");
-        let workflow = self
-            .s
-            .workflow
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("workflow")
-            .split('.')
-            .next()
-            .unwrap_or("workflow")
-            .to_string();
-        let execution = format!("{:016x}", self.s.seed.wrapping_mul(0x2545_F491_4F6C_DD1D));
-        let id = format!("{:016x}", wf_vm::machine::splitmix64(&mut self.rng));
-        format!(
-            "https://workflowexecutions.googleapis.com/v1/projects/{project}/locations/{location}/workflows/{workflow}/executions/{execution}/callbacks/{id}"
-        )
+        match deadline {
+            Some(at) => {
+                self.clock.advance_to(at);
+                Next::Deadline
+            }
+            None => Next::Idle,
+        }
     }
 }

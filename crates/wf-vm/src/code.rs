@@ -195,6 +195,9 @@ pub struct Function {
     pub slot_names: Vec<Rc<str>>,
     /// `try` regions.
     pub handlers: Vec<Handler>,
+    /// Which step each instruction belongs to: `(first pc, step id)`, sorted by pc; an
+    /// instruction belongs to the last entry at or before it.
+    pub step_marks: Vec<(u32, u32)>,
 }
 
 /// A whole compiled workflow.
@@ -217,6 +220,13 @@ pub struct Program {
 }
 
 impl Program {
+    /// The name of the step that instruction `pc` of function `func` belongs to.
+    pub fn step_at(&self, func: u32, pc: u32) -> Option<&Rc<str>> {
+        let marks = &self.functions.get(func as usize)?.step_marks;
+        let i = marks.partition_point(|&(start, _)| start <= pc).checked_sub(1)?;
+        self.steps.get(marks[i].1 as usize)
+    }
+
     /// A readable listing of every function, with the source line of each instruction.
     pub fn listing(&self, source: &wf_syntax::SourceFile) -> String {
         let mut out = String::new();

@@ -3,11 +3,23 @@
 
 use std::rc::Rc;
 
+use wf_syntax::Span;
+
 use crate::error::{type_error, value_error};
 use crate::value::{Map, Value};
 
 /// Identifies an effect the machine is waiting on.
 pub type EffectId = u64;
+
+/// Where an effect comes from: the step that asked, and the span of the call (or of the
+/// `retry` whose backoff sleeps).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The step's name (empty when the step is not known).
+    pub step: Rc<str>,
+    /// The source span.
+    pub span: Span,
+}
 
 /// A request to the driver.
 #[derive(Debug, Clone, PartialEq)]

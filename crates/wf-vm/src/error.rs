@@ -19,33 +19,8 @@ pub fn error(tag: &str, message: impl Into<String>) -> Value {
     Value::from_pairs([("message", Value::str(message.into())), ("tags", Value::list(vec![Value::str(tag)]))])
 }
 
-/// Shorthands for the built-in tags.
-pub mod tags {
-    /// Wrong type of operand or argument.
-    pub const TYPE: &str = "TypeError";
-    /// Right type, bad value.
-    pub const VALUE: &str = "ValueError";
-    /// Missing map key or variable.
-    pub const KEY: &str = "KeyError";
-    /// List index out of range.
-    pub const INDEX: &str = "IndexError";
-    /// Division or modulo by zero.
-    pub const ZERO_DIVISION: &str = "ZeroDivisionError";
-    /// Call stack too deep.
-    pub const RECURSION: &str = "RecursionError";
-    /// A resource limit was exceeded.
-    pub const RESOURCE_LIMIT: &str = "ResourceLimitError";
-    /// A timeout.
-    pub const TIMEOUT: &str = "TimeoutError";
-    /// Parallel branches failed.
-    pub const UNHANDLED_BRANCH: &str = "UnhandledBranchError";
-    /// Parallel steps nested too deeply.
-    pub const PARALLEL_NESTING: &str = "ParallelNestingError";
-    /// HTTP status >= 400.
-    pub const HTTP: &str = "HttpError";
-    /// Internal error.
-    pub const SYSTEM: &str = "SystemError";
-}
+/// The built-in tags (one list for the whole toolkit, kept with the standard-library table).
+pub use wf_check::stdlib::tags;
 
 /// A `TypeError` value.
 pub fn type_error(message: impl Into<String>) -> Value {

@@ -18,7 +18,7 @@ pub mod value;
 
 pub use code::Program;
 pub use compile::{CompileError, compile};
-pub use effects::{Effect, EffectId};
+pub use effects::{Effect, EffectId, Origin};
 pub use error::Raised;
-pub use machine::{Limits, Machine, RunOptions, Status};
+pub use machine::{Limits, Machine, Request, RunOptions, Status, UnknownEffect};
 pub use value::{Map, Value};

@@ -1,5 +1,6 @@
 //! The predefined retry predicates, as natives taking the error.
 
+use crate::error::tags;
 use crate::stdlib::{Args, Context, Native};
 use crate::value::Value;
 
@@ -34,8 +35,8 @@ fn default_retry(args: Args<'_>, _: &mut dyn Context) -> Result<Value, Value> {
     let e = args.get(0);
     let tags = tags(e);
     let has = |t: &str| tags.iter().any(|x| x == t);
-    let http = has("HttpError") && matches!(http_code(e), Some(429 | 502 | 503 | 504));
-    Ok(Value::Bool(http || has("ConnectionError") || has("ConnectionFailedError") || has("TimeoutError")))
+    let http = has(tags::HTTP) && matches!(http_code(e), Some(429 | 502 | 503 | 504));
+    Ok(Value::Bool(http || has(tags::CONNECTION) || has(tags::CONNECTION_FAILED) || has(tags::TIMEOUT)))
 }
 
 /// True for HTTP 429 and 503, and for connections that failed before the request was sent.
@@ -43,6 +44,6 @@ fn non_idempotent(args: Args<'_>, _: &mut dyn Context) -> Result<Value, Value> {
     let e = args.get(0);
     let tags = tags(e);
     let has = |t: &str| tags.iter().any(|x| x == t);
-    let http = has("HttpError") && matches!(http_code(e), Some(429 | 503));
-    Ok(Value::Bool(http || has("ConnectionFailedError")))
+    let http = has(tags::HTTP) && matches!(http_code(e), Some(429 | 503));
+    Ok(Value::Bool(http || has(tags::CONNECTION_FAILED)))
 }

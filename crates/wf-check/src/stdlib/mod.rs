@@ -3,6 +3,7 @@
 //! and the language server all read this one table.
 
 mod table;
+pub mod tags;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;

@@ -1,6 +1,6 @@
 //! The table itself, transcribed from `gcw-language.md` (sections 4.5, 6 and 9).
 
-use super::{Allowed, Function, Param, Returns, Shape, Status, Value, ValueKind};
+use super::{Allowed, Function, Param, Returns, Shape, Status, Value, ValueKind, tags};
 use crate::ty::Kinds;
 
 const ANY: Kinds = Kinds::ANY;
@@ -76,7 +76,7 @@ const HTTP_REQUEST: [Param; 9] = {
     [limited(req("method", STR), Allowed::OneOf(HTTP_METHODS)), a, b, c, d, e, f, g, h]
 };
 const HTTP_RAISES: &[&str] =
-    &["HttpError", "ConnectionError", "ConnectionFailedError", "TimeoutError", "AuthError", "ValueError"];
+    &[tags::HTTP, tags::CONNECTION, tags::CONNECTION_FAILED, tags::TIMEOUT, tags::AUTH, tags::VALUE];
 const HTTP_RESPONSE: Returns = Returns::Shape(Shape::HttpResponse);
 
 /// Every function and expression helper.
@@ -93,7 +93,7 @@ pub static FUNCTIONS: &[Function] = &[
         "double",
         &[req("value", STR.or(INT).or(Kinds::DOUBLE))],
         k(Kinds::DOUBLE),
-        &["TypeError", "ValueError"],
+        &[tags::TYPE, tags::VALUE],
         "converts a string or an integer to a double",
     ),
     f(
@@ -107,29 +107,29 @@ pub static FUNCTIONS: &[Function] = &[
         "if",
         &[req("condition", BOOL.or(NULL)), req("if_true", ANY), req("if_false", ANY)],
         Returns::UnionOf(1, 2),
-        &["TypeError"],
+        &[tags::TYPE],
         "`if_true` when `condition` is true, else `if_false` (null counts as false)",
     ),
     f(
         "int",
         &[req("value", STR.or(Kinds::DOUBLE).or(INT))],
         k(INT),
-        &["TypeError", "ValueError"],
+        &[tags::TYPE, tags::VALUE],
         "converts a string or a double (truncated toward zero) to an integer",
     ),
-    f("keys", &[req("map", MAP)], Returns::Shape(Shape::ListOfStrings), &["TypeError"], "the keys of a map, in order"),
+    f("keys", &[req("map", MAP)], Returns::Shape(Shape::ListOfStrings), &[tags::TYPE], "the keys of a map, in order"),
     f(
         "len",
         &[req("value", LIST.or(MAP).or(STR))],
         k(INT),
-        &["TypeError"],
+        &[tags::TYPE],
         "the length of a list, map or string (in characters)",
     ),
     f(
         "string",
         &[req("value", INT.or(Kinds::DOUBLE).or(BOOL).or(STR))],
         k(STR),
-        &["TypeError"],
+        &[tags::TYPE],
         "converts an integer, double or boolean to a string",
     ),
     // base64 (§6.1).
@@ -137,14 +137,14 @@ pub static FUNCTIONS: &[Function] = &[
         "base64.decode",
         &[req("data", STR), opt("padding", BOOL, Some("true"))],
         k(BYTES),
-        &["ValueError", "TypeError"],
+        &[tags::VALUE, tags::TYPE],
         "decodes base64 text to bytes",
     ),
     f(
         "base64.encode",
         &[req("data", BYTES.or(STR)), opt("padding", BOOL, Some("true"))],
         k(STR),
-        &["TypeError"],
+        &[tags::TYPE],
         "encodes bytes as base64 text",
     ),
     // events (§6.2, §9).
@@ -152,14 +152,14 @@ pub static FUNCTIONS: &[Function] = &[
         "events.await_callback",
         &[req("callback", MAP), limited(opt("timeout", NUM, Some("43200")), Allowed::Range(0.0, YEAR_SECONDS))],
         Returns::Shape(Shape::CallbackRequest),
-        &["TimeoutError", "ValueError", "TypeError"],
+        &[tags::TIMEOUT, tags::VALUE, tags::TYPE],
         "waits for a request to a callback endpoint",
     )),
     blocking(f(
         "events.create_callback_endpoint",
         &[limited(opt("http_callback_method", STR, Some("\"POST\"")), Allowed::OneOf(HTTP_METHODS))],
         Returns::Shape(Shape::CallbackEndpoint),
-        &["ValueError"],
+        &[tags::VALUE],
         "creates a callback endpoint that accepts one HTTP method",
     )),
     // hash (§6.3).
@@ -167,14 +167,14 @@ pub static FUNCTIONS: &[Function] = &[
         "hash.compute_checksum",
         &[req("data", BYTES), limited(req("algorithm", STR), Allowed::OneOf(HASH_ALGORITHMS))],
         k(BYTES),
-        &["TypeError", "ValueError"],
+        &[tags::TYPE, tags::VALUE],
         "the checksum of bytes",
     ),
     f(
         "hash.compute_hmac",
         &[req("key", BYTES), req("data", BYTES), limited(req("algorithm", STR), Allowed::OneOf(HASH_ALGORITHMS))],
         k(BYTES),
-        &["TypeError", "ValueError"],
+        &[tags::TYPE, tags::VALUE],
         "the HMAC of bytes with a key",
     ),
     // http (§6.4).
@@ -185,19 +185,19 @@ pub static FUNCTIONS: &[Function] = &[
     blocking(f("http.put", &HTTP_WITH_BODY, HTTP_RESPONSE, HTTP_RAISES, "sends an HTTP PUT request")),
     blocking(f("http.request", &HTTP_REQUEST, HTTP_RESPONSE, HTTP_RAISES, "sends an HTTP request with any method")),
     // json (§6.5).
-    f("json.decode", &[req("data", BYTES.or(STR))], k(ANY), &["ValueError", "TypeError"], "parses JSON text or bytes"),
+    f("json.decode", &[req("data", BYTES.or(STR))], k(ANY), &[tags::VALUE, tags::TYPE], "parses JSON text or bytes"),
     f(
         "json.encode",
         &[req("data", ANY), opt("indent", BOOL.or(MAP), None)],
         k(BYTES),
-        &["TypeError", "ValueError"],
+        &[tags::TYPE, tags::VALUE],
         "encodes a value as JSON bytes",
     ),
     f(
         "json.encode_to_string",
         &[req("data", ANY), opt("indent", BOOL.or(MAP), None)],
         k(STR),
-        &["TypeError", "ValueError"],
+        &[tags::TYPE, tags::VALUE],
         "encodes a value as a JSON string",
     ),
     // list (§6.6).
@@ -205,50 +205,50 @@ pub static FUNCTIONS: &[Function] = &[
         "list.concat",
         &[req("objs", LIST), req("val", ANY)],
         Returns::SameAs(0),
-        &["TypeError"],
+        &[tags::TYPE],
         "a new list with `val` appended as one element",
     ),
     f(
         "list.prepend",
         &[req("objs", LIST), req("val", ANY)],
         Returns::SameAs(0),
-        &["TypeError"],
+        &[tags::TYPE],
         "a new list with `val` in front",
     ),
     // map (§6.7).
-    f("map.delete", &[req("map", MAP), req("key", STR)], Returns::SameAs(0), &["TypeError"], "a new map without `key`"),
+    f("map.delete", &[req("map", MAP), req("key", STR)], Returns::SameAs(0), &[tags::TYPE], "a new map without `key`"),
     f(
         "map.get",
         &[req("map", MAP), req("keys", STR.or(LIST))],
         k(ANY),
-        &["TypeError"],
+        &[tags::TYPE],
         "the value at a key or key path, or null when missing",
     ),
     f(
         "map.merge",
         &[req("first", MAP), req("second", MAP)],
         k(MAP),
-        &["TypeError"],
+        &[tags::TYPE],
         "a shallow merge in which `second` wins",
     ),
     f(
         "map.merge_nested",
         &[req("first", MAP), req("second", MAP)],
         k(MAP),
-        &["TypeError"],
+        &[tags::TYPE],
         "a deep merge in which `second` wins",
     ),
     // math (§6.8).
-    f("math.abs", &[req("x", NUM)], Returns::SameAs(0), &["TypeError"], "the absolute value"),
-    f("math.floor", &[req("x", NUM)], k(NUM), &["TypeError"], "the largest whole number not above `x`"),
-    f("math.max", &[req("x", NUM), req("y", NUM)], k(NUM), &["TypeError"], "the larger of two numbers"),
-    f("math.min", &[req("x", NUM), req("y", NUM)], k(NUM), &["TypeError"], "the smaller of two numbers"),
+    f("math.abs", &[req("x", NUM)], Returns::SameAs(0), &[tags::TYPE], "the absolute value"),
+    f("math.floor", &[req("x", NUM)], k(NUM), &[tags::TYPE], "the largest whole number not above `x`"),
+    f("math.max", &[req("x", NUM), req("y", NUM)], k(NUM), &[tags::TYPE], "the larger of two numbers"),
+    f("math.min", &[req("x", NUM), req("y", NUM)], k(NUM), &[tags::TYPE], "the smaller of two numbers"),
     // sys (§6.10).
     f(
         "sys.get_env",
         &[req("name", STR), opt("default", STR.or(NULL), None)],
         k(STR.or(NULL)),
-        &["TypeError"],
+        &[tags::TYPE],
         "an environment variable, or `default` when unset",
     ),
     blocking(f(
@@ -261,7 +261,7 @@ pub static FUNCTIONS: &[Function] = &[
             opt("timeout", NUM, None),
         ],
         k(NULL),
-        &["TypeError"],
+        &[tags::TYPE],
         "writes a log entry",
     )),
     f("sys.now", &[], k(Kinds::DOUBLE), &[], "seconds since the Unix epoch"),
@@ -269,14 +269,14 @@ pub static FUNCTIONS: &[Function] = &[
         "sys.sleep",
         &[limited(req("seconds", NUM), Allowed::Range(0.0, YEAR_SECONDS))],
         k(NULL),
-        &["ValueError", "TypeError"],
+        &[tags::VALUE, tags::TYPE],
         "waits for a number of seconds (at most one year)",
     )),
     blocking(f(
         "sys.sleep_until",
         &[req("time", STR)],
         k(NULL),
-        &["ValueError", "TypeError"],
+        &[tags::VALUE, tags::TYPE],
         "waits until an RFC 3339 time",
     )),
     // text (§6.11).
@@ -284,83 +284,83 @@ pub static FUNCTIONS: &[Function] = &[
         "text.decode",
         &[req("data", BYTES), opt("charset", STR, Some("\"UTF-8\""))],
         k(STR),
-        &["ValueError", "TypeError"],
+        &[tags::VALUE, tags::TYPE],
         "decodes bytes to text",
     ),
     f(
         "text.encode",
         &[req("text", STR), opt("charset", STR, Some("\"UTF-8\""))],
         k(BYTES),
-        &["ValueError", "TypeError"],
+        &[tags::VALUE, tags::TYPE],
         "encodes text to bytes",
     ),
     f(
         "text.find_all",
         &[req("source", STR), req("substr", STR)],
         k(LIST),
-        &["TypeError"],
+        &[tags::TYPE],
         "the positions of a substring",
     ),
     f(
         "text.find_all_regex",
         &[req("source", STR), req("regexp", STR)],
         Returns::Shape(Shape::RegexMatches),
-        &["TypeError", "ValueError"],
+        &[tags::TYPE, tags::VALUE],
         "every regex match as `{index, match}`",
     ),
     f(
         "text.match_regex",
         &[req("source", STR), req("regexp", STR)],
         k(BOOL),
-        &["TypeError", "ValueError"],
+        &[tags::TYPE, tags::VALUE],
         "whether a regex matches anywhere",
     ),
     f(
         "text.replace_all",
         &[req("source", STR), req("substr", STR), req("repl", STR)],
         k(STR),
-        &["TypeError"],
+        &[tags::TYPE],
         "replaces every occurrence of a substring",
     ),
     f(
         "text.replace_all_regex",
         &[req("source", STR), req("regexp", STR), req("repl", STR)],
         k(STR),
-        &["TypeError", "ValueError"],
+        &[tags::TYPE, tags::VALUE],
         "replaces every regex match",
     ),
     f(
         "text.split",
         &[req("source", STR), req("separator", STR)],
         Returns::Shape(Shape::ListOfStrings),
-        &["TypeError"],
+        &[tags::TYPE],
         "splits text at a separator",
     ),
     f(
         "text.substring",
         &[req("source", STR), req("start", INT), req("end", INT)],
         k(STR),
-        &["TypeError", "ValueError"],
+        &[tags::TYPE, tags::VALUE],
         "the characters from `start` up to `end`",
     ),
-    f("text.to_lower", &[req("source", STR)], k(STR), &["TypeError"], "lower-cases text"),
-    f("text.to_upper", &[req("source", STR)], k(STR), &["TypeError"], "upper-cases text"),
-    f("text.url_decode", &[req("source", STR)], k(STR), &["TypeError", "ValueError"], "decodes percent-encoding"),
-    f("text.url_encode", &[req("source", STR)], k(STR), &["TypeError"], "percent-encodes text (space as %20)"),
-    f("text.url_encode_plus", &[req("source", STR)], k(STR), &["TypeError"], "percent-encodes text (space as +)"),
+    f("text.to_lower", &[req("source", STR)], k(STR), &[tags::TYPE], "lower-cases text"),
+    f("text.to_upper", &[req("source", STR)], k(STR), &[tags::TYPE], "upper-cases text"),
+    f("text.url_decode", &[req("source", STR)], k(STR), &[tags::TYPE, tags::VALUE], "decodes percent-encoding"),
+    f("text.url_encode", &[req("source", STR)], k(STR), &[tags::TYPE], "percent-encodes text (space as %20)"),
+    f("text.url_encode_plus", &[req("source", STR)], k(STR), &[tags::TYPE], "percent-encodes text (space as +)"),
     // time (§6.12).
     f(
         "time.format",
         &[req("seconds", NUM), opt("timezone", STR, None)],
         k(STR),
-        &["TypeError", "ValueError"],
+        &[tags::TYPE, tags::VALUE],
         "formats Unix seconds as RFC 3339",
     ),
     f(
         "time.parse",
         &[req("value", STR)],
         k(Kinds::DOUBLE),
-        &["TypeError", "ValueError"],
+        &[tags::TYPE, tags::VALUE],
         "parses RFC 3339 to Unix seconds",
     ),
     // uuid (§6.13).
@@ -370,14 +370,14 @@ pub static FUNCTIONS: &[Function] = &[
         "experimental.executions.map",
         &[req("workflow_id", STR), req("arguments", LIST)],
         k(LIST),
-        &["TypeError", "ValueError"],
+        &[tags::TYPE, tags::VALUE],
         "runs a workflow once per argument and waits for all results",
     )),
     blocking(f(
         "experimental.executions.run",
         &[req("workflow_id", STR), opt("argument", ANY, None)],
         k(ANY),
-        &["TypeError", "ValueError"],
+        &[tags::TYPE, tags::VALUE],
         "runs a workflow and waits for its result",
     )),
     // Private-preview functions that real workflows call (see ../shared/corpus/README.md).

@@ -34,6 +34,8 @@ pub(crate) struct FnCompiler<'c, 'a> {
     depth: u32,
     /// The `shared` variables of the innermost parallel step being compiled.
     shared: Vec<&'a str>,
+    /// The ids of the steps being compiled, innermost last.
+    open_steps: Vec<u32>,
 }
 
 fn address(step: &Step) -> usize {
@@ -56,6 +58,7 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
             loops: Vec::new(),
             depth: 0,
             shared: Vec::new(),
+            open_steps: Vec::new(),
         };
         for p in &sub.params {
             fc.slot(&p.name.text);
@@ -97,11 +100,27 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
             self.step_pc.insert(address(step), self.e.pc());
             self.e.span = step.name.span;
             let id = self.c.step_id(step);
+            self.mark_step(id);
             self.e.emit(Op::Step(id));
+            self.open_steps.push(id);
             self.body(&step.body)?;
+            self.open_steps.pop();
+        }
+        if let Some(&outer) = self.open_steps.last() {
+            self.mark_step(outer);
         }
         self.blocks.pop();
         Ok(())
+    }
+
+    /// The instructions emitted from here on belong to step `id`.
+    fn mark_step(&mut self, id: u32) {
+        let pc = self.e.pc();
+        let marks = &mut self.e.f.step_marks;
+        match marks.last_mut() {
+            Some(last) if last.0 == pc => last.1 = id,
+            _ => marks.push((pc, id)),
+        }
     }
 
     fn body(&mut self, body: &'a StepBody) -> Result<()> {

@@ -56,13 +56,14 @@ pub fn run_virtual(source: &SourceFile, argument: Value, seed: u64, limits: Limi
                 };
                 let (until, id) = timers.remove(next);
                 now = now.max(until);
-                m.set_now(now);
-                m.answer(id, Ok(Value::Null));
+                if m.answer(id, Ok(Value::Null), now).is_err() {
+                    break "stuck: a timer answered an effect that was not waiting".into();
+                }
             }
-            Status::Effect(id, effect) => match effect {
+            Status::Effect(wf_vm::Request { id, effect, .. }) => match effect {
                 Effect::Log { severity, payload, .. } => {
                     let _ = writeln!(events, "log {severity}: {}", show(&payload));
-                    m.answer(id, Ok(Value::Null));
+                    let _ = m.answer(id, Ok(Value::Null), now);
                 }
                 Effect::Sleep { seconds } => {
                     let _ = writeln!(events, "sleep {seconds}s");
@@ -74,7 +75,7 @@ pub fn run_virtual(source: &SourceFile, argument: Value, seed: u64, limits: Limi
                 }
                 other => {
                     let _ = writeln!(events, "unexpected effect {other:?}");
-                    m.answer(id, Err(wf_vm::error::error("SystemError", "no such effect in this test")));
+                    let _ = m.answer(id, Err(wf_vm::error::error("SystemError", "no such effect in this test")), now);
                 }
             },
         }

@@ -1,10 +1,12 @@
-//! Outbound HTTP for `wf run`: GCW's `http.*` functions over a real client, with GCW's
-//! request encoding, response shape, timeouts and error tags (see `docs/semantics.md`).
+//! Outbound HTTP: GCW's `http.*` functions over a real client, with GCW's request encoding,
+//! response shape, timeouts and error tags (see `docs/semantics.md`). A call is prepared
+//! from the machine's values ([`prepare`]), sent as plain data on any thread ([`send`]),
+//! and its outcome turned back into a value ([`outcome`]).
 
 use std::rc::Rc;
 use std::time::Duration;
 
-use wf_vm::error::{error, type_error, value_error};
+use wf_vm::error::{error, tags, type_error, value_error};
 use wf_vm::{Map, Value};
 
 /// Default and longest HTTP timeout, in seconds.
@@ -14,9 +16,50 @@ const MAX_TIMEOUT: f64 = 1800.0;
 const MAX_RESPONSE: u64 = 2 * 1024 * 1024;
 const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"];
 
+/// An outbound request, ready to send (plain data, so it can cross threads).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// The URL with its query string.
+    pub url: String,
+    /// Headers, in order.
+    pub headers: Vec<(String, String)>,
+    /// The encoded body.
+    pub body: Option<Vec<u8>>,
+    /// Seconds before the call gives up.
+    pub timeout: f64,
+}
+
+/// What came back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// The status code.
+    pub code: u16,
+    /// Headers with lower-case names; repeated ones joined with `, `.
+    pub headers: Vec<(String, String)>,
+    /// The body's bytes.
+    pub body: Vec<u8>,
+}
+
+/// Why no response came back: the GCW error tag and a message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// `TimeoutError`, `ConnectionFailedError`, ...
+    pub tag: &'static str,
+    /// What happened.
+    pub message: String,
+}
+
 /// Performs `http.get`/`post`/`put`/`patch`/`delete`/`request` with the named `args`; the
 /// result is `{code, headers, body}`, or an error map (`HttpError` for status >= 400).
 pub fn call(function: &str, args: &Value) -> Result<Value, Value> {
+    let request = prepare(function, args)?;
+    outcome(send(&request))
+}
+
+/// Checks the arguments of an `http.*` call and encodes its request as GCW does.
+pub fn prepare(function: &str, args: &Value) -> Result<Request, Value> {
     let args = args.as_map().cloned().unwrap_or_default();
     let method = match function {
         "http.request" => match args.get("method") {
@@ -71,7 +114,7 @@ pub fn call(function: &str, args: &Value) -> Result<Value, Value> {
         }
     }
     let body = encode_body(args.get("body"), &mut headers)?;
-    send(&method, &url, &headers, body, timeout)
+    Ok(Request { method, url, headers, body, timeout })
 }
 
 /// Encodes the request body as GCW does: bytes raw (octet-stream), anything else as JSON,
@@ -146,48 +189,52 @@ fn percent_encode(s: &str) -> String {
     out
 }
 
-fn send(
-    method: &str,
-    url: &str,
-    headers: &[(String, String)],
-    body: Option<Vec<u8>>,
-    timeout: f64,
-) -> Result<Value, Value> {
+/// Sends `request` and waits for the whole response (at most 2 MB of body).
+pub fn send(request: &Request) -> Result<Response, Failure> {
     let config = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs_f64(timeout)))
+        .timeout_global(Some(Duration::from_secs_f64(request.timeout)))
         .http_status_as_error(false)
         .build();
     let agent = ureq::Agent::new_with_config(config);
-    let mut builder = ureq::http::Request::builder().method(method).uri(url);
-    for (k, v) in headers {
+    let mut builder = ureq::http::Request::builder().method(request.method.as_str()).uri(request.url.as_str());
+    for (k, v) in &request.headers {
         builder = builder.header(k.as_str(), v.as_str());
     }
-    let result = match body {
-        Some(bytes) => {
-            builder.body(bytes).map_err(|e| value_error(format!("invalid request: {e}"))).map(|r| agent.run(r))
-        }
-        None => builder.body(()).map_err(|e| value_error(format!("invalid request: {e}"))).map(|r| agent.run(r)),
+    let invalid = |e: ureq::http::Error| Failure { tag: tags::VALUE, message: format!("invalid request: {e}") };
+    let result = match &request.body {
+        Some(bytes) => builder.body(bytes.clone()).map_err(invalid).map(|r| agent.run(r)),
+        None => builder.body(()).map_err(invalid).map(|r| agent.run(r)),
     }?;
-    let mut response = result.map_err(network_error)?;
+    let mut response = result.map_err(failure)?;
     let code = response.status().as_u16();
-    let mut header_map = Map::default();
+    let mut headers: Vec<(String, String)> = Vec::new();
     for (name, value) in response.headers() {
         let v = String::from_utf8_lossy(value.as_bytes()).into_owned();
-        let key: Rc<str> = Rc::from(name.as_str().to_ascii_lowercase());
-        let merged = match header_map.get(&key) {
-            Some(Value::Str(prev)) => format!("{prev}, {v}"),
-            _ => v,
-        };
-        header_map.insert(key, Value::str(merged));
+        let key = name.as_str().to_ascii_lowercase();
+        match headers.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, prev)) => *prev = format!("{prev}, {v}"),
+            None => headers.push((key, v)),
+        }
+    }
+    let body = response.body_mut().with_config().limit(MAX_RESPONSE).read_to_vec().map_err(failure)?;
+    Ok(Response { code, headers, body })
+}
+
+/// The value a call returns, or the error it raises: `HttpError` for status >= 400.
+pub fn outcome(sent: Result<Response, Failure>) -> Result<Value, Value> {
+    let response = sent.map_err(|f| error(f.tag, f.message))?;
+    let mut header_map = Map::default();
+    for (k, v) in &response.headers {
+        header_map.insert(Rc::from(k.as_str()), Value::str(v));
     }
     let content_type = header_map.get("content-type").and_then(Value::as_str).unwrap_or("").to_ascii_lowercase();
-    let bytes = response.body_mut().with_config().limit(MAX_RESPONSE).read_to_vec().map_err(network_error)?;
-    let body = decode_body(&content_type, bytes);
+    let body = decode_body(&content_type, response.body);
     let headers = Value::map(header_map);
+    let code = response.code;
     if code >= 400 {
         return Err(Value::from_pairs([
             ("message", Value::str(format!("HTTP server responded with error code {code}"))),
-            ("tags", Value::list(vec![Value::str("HttpError")])),
+            ("tags", Value::list(vec![Value::str(tags::HTTP)])),
             ("code", Value::Int(i64::from(code))),
             ("headers", headers),
             ("body", body),
@@ -213,17 +260,18 @@ fn decode_body(content_type: &str, bytes: Vec<u8>) -> Value {
     Value::Bytes(Rc::from(bytes))
 }
 
-fn network_error(e: ureq::Error) -> Value {
-    match e {
-        ureq::Error::Timeout(_) => error("TimeoutError", format!("HTTP request timed out: {e}")),
+fn failure(e: ureq::Error) -> Failure {
+    let (tag, message) = match e {
+        ureq::Error::Timeout(_) => (tags::TIMEOUT, format!("HTTP request timed out: {e}")),
         ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => {
-            error("ConnectionFailedError", format!("could not connect: {e}"))
+            (tags::CONNECTION_FAILED, format!("could not connect: {e}"))
         }
-        ureq::Error::BodyExceedsLimit(_) => error("ResourceLimitError", "HTTP response larger than 2 MB"),
-        ureq::Error::BadUri(_) | ureq::Error::Http(_) => value_error(format!("invalid URL: {e}")),
+        ureq::Error::BodyExceedsLimit(_) => (tags::RESOURCE_LIMIT, "HTTP response larger than 2 MB".to_string()),
+        ureq::Error::BadUri(_) | ureq::Error::Http(_) => (tags::VALUE, format!("invalid URL: {e}")),
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
-            error("ConnectionFailedError", format!("could not connect: {io}"))
+            (tags::CONNECTION_FAILED, format!("could not connect: {io}"))
         }
-        other => error("ConnectionError", format!("the connection failed: {other}")),
-    }
+        other => (tags::CONNECTION, format!("the connection failed: {other}")),
+    };
+    Failure { tag, message }
 }

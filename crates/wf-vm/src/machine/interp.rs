@@ -1,191 +1,40 @@
-//! The machine: runs a [`Program`] one instruction at a time until it needs the outside
-//! world. It never blocks and never reads the wall clock: the driver calls [`Machine::poll`],
-//! performs the [`Effect`] it gets, and hands the outcome back with [`Machine::answer`].
+//! The interpreter loop: runs one fiber's instructions until it needs an effect, starts
+//! parallel branches, or ends; and unwinds errors to their handlers.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
+use super::fibers::{Fiber, Frame, new_frame};
+use super::host::Host;
+use super::{Limits, Pending};
 use crate::code::{NO_SLOT, Op, Program};
-use crate::effects::{Effect, EffectId, effect};
+use crate::effects::{Effect, effect};
 use crate::error::{Raised, error, tags, type_error, value_error};
 use crate::memory;
 use crate::ops::{self, IntResult};
-use crate::scopes::Scopes;
-use crate::stdlib::{Args, Context};
+use crate::stdlib::Args;
 use crate::value::{Map, Value};
-
-/// GCW's limits. Benchmarks and tests may lift them.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Limits {
-    /// Step executions per execution (ResourceLimitError past it).
-    pub max_steps: u64,
-    /// Subworkflow call depth (RecursionError past it).
-    pub max_call_depth: usize,
-    /// Bytes of variables, measured at checkpoints (ResourceLimitError past it).
-    pub max_memory: usize,
-}
-
-impl Limits {
-    /// The limits real GCW applies (see `docs/semantics.md`).
-    pub const GCW: Limits = Limits { max_steps: 100_000, max_call_depth: 20, max_memory: 512 * 1024 };
-    /// No limits (for benchmarks).
-    pub const NONE: Limits = Limits { max_steps: u64::MAX, max_call_depth: 100_000, max_memory: usize::MAX };
-}
-
-impl Default for Limits {
-    fn default() -> Limits {
-        Limits::GCW
-    }
-}
-
-/// How an execution starts.
-#[derive(Debug, Clone, Default)]
-pub struct RunOptions {
-    /// Environment variables for `sys.get_env` (the `GOOGLE_CLOUD_*` built-ins have defaults).
-    pub env: HashMap<String, Value>,
-    /// Seeds `uuid.generate` and the parallel scheduler.
-    pub seed: u64,
-    /// The clock at the start, in Unix seconds.
-    pub start_time: f64,
-    /// Limits.
-    pub limits: Limits,
-    /// Record the executed steps.
-    pub trace: bool,
-}
-
-/// What the machine needs next.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Status {
-    /// Perform this effect and [`Machine::answer`] it.
-    Effect(EffectId, Effect),
-    /// Waiting for answers to effects already handed out.
-    Waiting,
-    /// The execution succeeded with this result.
-    Done(Value),
-    /// The execution failed with this error.
-    Failed(Raised),
-}
-
-/// What to do with an effect's answer.
-#[derive(Debug, Clone, Copy)]
-enum Pending {
-    /// Push the result.
-    Push,
-    /// A retry backoff slept `slept` seconds: the next delay is `min(slept * mult, max)`.
-    Backoff { delay: u32, multiplier: u32, max: u32, slept: f64 },
-}
-
-#[derive(Debug)]
-struct Frame {
-    func: u32,
-    pc: u32,
-    slots: Vec<Option<Value>>,
-    stack_base: usize,
-    scope_base: usize,
-}
-
-/// The branches or iterations of a running parallel step.
-#[derive(Debug)]
-struct Group {
-    table: u32,
-    /// For a parallel `for`: the items to run.
-    items: Vec<Value>,
-    total: usize,
-    started: usize,
-    running: usize,
-    limit: usize,
-    errors: Vec<(usize, Value)>,
-}
-
-#[derive(Debug)]
-enum FiberState {
-    Ready,
-    Blocked(Pending),
-    Children(Group),
-    Finished,
-}
-
-/// A thread of execution: `main`, or one branch or iteration of a parallel step.
-#[derive(Debug)]
-struct Fiber {
-    stack: Vec<Value>,
-    frames: Vec<Frame>,
-    scopes: Scopes,
-    state: FiberState,
-    /// The fiber that started this one and the index of its frame that holds the variables.
-    parent: Option<(usize, usize)>,
-    /// Slots shared with the parent (the parallel step's `shared`).
-    shared: Vec<u32>,
-    /// The branch's code: only `try`s inside it catch its errors in its base frame.
-    range: (u32, u32),
-    /// Parallel nesting depth (0 for `main`).
-    depth: u32,
-    /// Index of the branch in its group.
-    index: usize,
-}
-
-impl Fiber {
-    fn new(frame: Frame) -> Fiber {
-        Fiber {
-            stack: Vec::with_capacity(64),
-            frames: vec![frame],
-            scopes: Scopes::default(),
-            state: FiberState::Ready,
-            parent: None,
-            shared: Vec::new(),
-            range: (0, u32::MAX),
-            depth: 0,
-            index: 0,
-        }
-    }
-}
-
-/// The clock, environment and random numbers natives see.
-#[derive(Debug)]
-struct Host {
-    now: f64,
-    env: HashMap<String, Value>,
-    rng: u64,
-}
-
-impl Context for Host {
-    fn now(&self) -> f64 {
-        self.now
-    }
-
-    fn env(&self, name: &str) -> Option<Value> {
-        match self.env.get(name) {
-            Some(v) => Some(v.clone()),
-            None => built_in_env(name).map(Value::str),
-        }
-    }
-
-    fn random_u64(&mut self) -> u64 {
-        splitmix64(&mut self.rng)
-    }
-}
 
 /// Execution-wide counters and settings the interpreter loop updates.
 #[derive(Debug)]
-struct Run {
-    host: Host,
-    limits: Limits,
-    steps: u64,
+pub(super) struct Run {
+    pub host: Host,
+    pub limits: Limits,
+    pub steps: u64,
     /// The step count at which `Step` next leaves its fast path (see [`Run::next_check`]).
-    check_at: u64,
+    pub check_at: u64,
     /// Bytes stored since variables were last measured (see `memory.rs`).
-    stored: usize,
+    pub stored: usize,
     /// Slot vectors of returned frames, reused by calls (no allocation per call).
-    spare_slots: Vec<Vec<Option<Value>>>,
-    trace: Option<Vec<Rc<str>>>,
+    pub spare_slots: Vec<Vec<Option<Value>>>,
+    pub trace: Option<Vec<Rc<str>>>,
     /// The scheduler's own random numbers (kept apart from `uuid.generate`'s).
-    schedule: u64,
+    pub schedule: u64,
 }
 
 impl Run {
     /// The next step count at which a step needs more than counting: every step when
     /// tracing, else the step limit or the next memory checkpoint, whichever comes first.
-    fn next_check(&self) -> u64 {
+    pub fn next_check(&self) -> u64 {
         if self.trace.is_some() {
             return 0;
         }
@@ -199,356 +48,16 @@ impl Run {
 }
 
 /// How a fiber stopped running.
-enum Exit {
+pub(super) enum Exit {
     Effect(Effect, Pending),
     Spawn(u32),
     Finished(Value),
     Failed(Raised),
 }
 
-/// A running execution.
-#[derive(Debug)]
-pub struct Machine {
-    program: Rc<Program>,
-    fibers: Vec<Fiber>,
-    ready: Vec<usize>,
-    waiting: HashMap<EffectId, usize>,
-    run: Run,
-    next_effect: EffectId,
-    outcome: Option<Status>,
-}
-
-/// Built-in environment variables and their defaults.
-const BUILT_IN_ENV: &[(&str, &str)] = &[
-    ("GOOGLE_CLOUD_PROJECT_ID", "local-project"),
-    ("GOOGLE_CLOUD_PROJECT_NUMBER", "000000000000"),
-    ("GOOGLE_CLOUD_LOCATION", "us-central1"),
-    ("GOOGLE_CLOUD_WORKFLOW_ID", "workflow"),
-    ("GOOGLE_CLOUD_WORKFLOW_REVISION_ID", "000001-abc"),
-    ("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID", "local-execution"),
-    ("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ATTEMPT", "1"),
-];
-
-/// The default of a built-in environment variable (`GOOGLE_CLOUD_PROJECT_ID`, ...).
-pub fn built_in_env(name: &str) -> Option<&'static str> {
-    BUILT_IN_ENV.iter().find(|(k, _)| *k == name).map(|(_, v)| *v)
-}
-
-/// Deepest parallel nesting GCW allows.
-const MAX_PARALLEL_DEPTH: u32 = 2;
-
-impl Machine {
-    /// Starts `main` with the runtime `argument` (null when there is none).
-    pub fn new(program: Rc<Program>, argument: Value, options: RunOptions) -> Machine {
-        let run = Run {
-            // The built-in variables are looked up only when the workflow asks for them.
-            host: Host { now: options.start_time, env: options.env, rng: options.seed },
-            limits: options.limits,
-            steps: 0,
-            check_at: 0,
-            stored: 0,
-            spare_slots: Vec::new(),
-            trace: options.trace.then(Vec::new),
-            schedule: options.seed ^ 0x5DEE_CE66_D1CE_4E5B,
-        };
-        let mut m = Machine {
-            program,
-            fibers: Vec::new(),
-            ready: Vec::new(),
-            waiting: HashMap::new(),
-            run,
-            next_effect: 1,
-            outcome: None,
-        };
-        let Some(main) = m.program.functions.first() else {
-            m.outcome =
-                Some(Status::Failed(Raised { value: error(tags::SYSTEM, "the workflow has no main"), span: None }));
-            return m;
-        };
-        let args = (main.params > 0).then_some(argument);
-        let frame = new_frame(&m.program, 0, args, Vec::new(), 0, 0);
-        m.fibers.push(Fiber::new(frame));
-        m.ready.push(0);
-        m
-    }
-
-    /// Sets the clock (Unix seconds) that `sys.now` and `time.*` see.
-    pub fn set_now(&mut self, now: f64) {
-        self.run.host.now = now;
-    }
-
-    /// Step executions so far.
-    pub fn steps_executed(&self) -> u64 {
-        self.run.steps
-    }
-
-    /// The names of the executed steps, in order (when `trace` was requested).
-    pub fn trace(&self) -> &[Rc<str>] {
-        self.run.trace.as_deref().unwrap_or(&[])
-    }
-
-    /// Runs until the machine needs an answer, or the execution ends. With parallel
-    /// branches several effects may be outstanding at once; `Waiting` means every fiber
-    /// waits for an answer.
-    pub fn poll(&mut self) -> Status {
-        loop {
-            if let Some(done) = &self.outcome {
-                return done.clone();
-            }
-            let Some(cur) = self.pick() else { return Status::Waiting };
-            let exit = run_fiber(&self.program, &mut self.fibers, cur, &mut self.run);
-            match exit {
-                Exit::Effect(effect, pending) => {
-                    let id = self.next_effect;
-                    self.next_effect += 1;
-                    self.fibers[cur].state = FiberState::Blocked(pending);
-                    self.waiting.insert(id, cur);
-                    return Status::Effect(id, effect);
-                }
-                Exit::Spawn(table) => self.spawn(cur, table),
-                Exit::Finished(value) => self.finish(cur, Ok(value)),
-                Exit::Failed(raised) => self.finish(cur, Err(raised)),
-            }
-        }
-    }
-
-    /// Answers effect `id` with its result, or with the error it raised.
-    pub fn answer(&mut self, id: EffectId, result: Result<Value, Value>) {
-        let Some(cur) = self.waiting.remove(&id) else { return };
-        let FiberState::Blocked(pending) = self.fibers[cur].state else { return };
-        self.fibers[cur].state = FiberState::Ready;
-        let fiber = &mut self.fibers[cur];
-        match (pending, result) {
-            (Pending::Push, Ok(v)) => fiber.stack.push(v),
-            (Pending::Backoff { delay, multiplier, max, slept }, Ok(_)) => {
-                if let Some(frame) = fiber.frames.last_mut() {
-                    let mult = frame.slots[multiplier as usize].as_ref().and_then(Value::as_f64).unwrap_or(1.0);
-                    let cap = frame.slots[max as usize].as_ref().and_then(Value::as_f64).unwrap_or(f64::INFINITY);
-                    frame.slots[delay as usize] = Some(Value::Double((slept * mult).min(cap)));
-                }
-            }
-            (_, Err(e)) => {
-                if let Err(raised) = unwind(&self.program, fiber, e) {
-                    self.finish(cur, Err(raised));
-                    return;
-                }
-            }
-        }
-        self.ready.push(cur);
-    }
-
-    /// The next fiber to run, chosen by the seeded scheduler.
-    fn pick(&mut self) -> Option<usize> {
-        match self.ready.len() {
-            0 => None,
-            1 => self.ready.pop(),
-            n => {
-                let i = (splitmix64(&mut self.run.schedule) % n as u64) as usize;
-                Some(self.ready.swap_remove(i))
-            }
-        }
-    }
-
-    /// Starts the branches of parallel step `table` under fiber `parent`.
-    fn spawn(&mut self, parent: usize, table: u32) {
-        let program = Rc::clone(&self.program);
-        let t = &program.parallels[table as usize];
-        let fiber = &mut self.fibers[parent];
-        if fiber.depth >= MAX_PARALLEL_DEPTH {
-            let e =
-                error(tags::PARALLEL_NESTING, format!("parallel steps nest deeper than {MAX_PARALLEL_DEPTH} levels"));
-            return self.raise_in(parent, e);
-        }
-        let frame = fiber.frames.last().expect("a running fiber has a frame");
-        let items = match &t.each {
-            Some(each) => match parallel_items(frame.slots[each.source as usize].as_ref(), each.range) {
-                Ok(items) => items,
-                Err(e) => return self.raise_in(parent, e),
-            },
-            None => Vec::new(),
-        };
-        let limit = match t.limit.map(|s| frame.slots[s as usize].clone()) {
-            None => usize::MAX,
-            Some(Some(Value::Int(n))) if n > 0 => n as usize,
-            Some(other) => {
-                let found = other.as_ref().map_or("nothing".to_string(), |v| v.to_string());
-                let e = value_error(format!("`concurrency_limit` must be a positive integer, found {found}"));
-                return self.raise_in(parent, e);
-            }
-        };
-        let total = if t.each.is_some() { items.len() } else { t.branches.len() };
-        self.fibers[parent].state =
-            FiberState::Children(Group { table, items, total, started: 0, running: 0, limit, errors: Vec::new() });
-        self.start_children(parent);
-        self.resume_if_done(parent);
-    }
-
-    /// Starts queued branches of `parent`'s group, up to its concurrency limit.
-    fn start_children(&mut self, parent: usize) {
-        let program = Rc::clone(&self.program);
-        loop {
-            let (table, k, item) = match &mut self.fibers[parent].state {
-                FiberState::Children(g) if g.started < g.total && g.running < g.limit => {
-                    g.started += 1;
-                    g.running += 1;
-                    (g.table, g.started - 1, g.items.get(g.started - 1).cloned())
-                }
-                _ => return,
-            };
-            let t = &program.parallels[table as usize];
-            let p = &self.fibers[parent];
-            let frame_index = p.frames.len() - 1;
-            let pf = &p.frames[frame_index];
-            let range = t.branches.get(if t.each.is_some() { 0 } else { k }).copied().unwrap_or((0, 0));
-            let mut slots = pf.slots.clone();
-            if let (Some(each), Some(item)) = (&t.each, item) {
-                slots[each.value as usize] = Some(item);
-                if each.index != NO_SLOT {
-                    slots[each.index as usize] = Some(Value::Int(k as i64));
-                }
-            }
-            let frame = Frame { func: pf.func, pc: range.0, slots, stack_base: 0, scope_base: 0 };
-            let mut child = Fiber::new(frame);
-            child.parent = Some((parent, frame_index));
-            child.shared = t.shared.clone();
-            child.range = range;
-            child.depth = p.depth + 1;
-            child.index = k;
-            self.fibers.push(child);
-            self.ready.push(self.fibers.len() - 1);
-        }
-    }
-
-    /// A fiber ended. `main` ends the execution; a branch reports to its parent.
-    fn finish(&mut self, cur: usize, result: Result<Value, Raised>) {
-        let fiber = &mut self.fibers[cur];
-        fiber.state = FiberState::Finished;
-        fiber.frames = Vec::new();
-        fiber.stack = Vec::new();
-        let Some((parent, _)) = fiber.parent else {
-            self.outcome = Some(match result {
-                Ok(v) => Status::Done(v),
-                Err(r) => Status::Failed(r),
-            });
-            return;
-        };
-        let index = fiber.index;
-        if let FiberState::Children(g) = &mut self.fibers[parent].state {
-            g.running -= 1;
-            if let Err(r) = result {
-                g.errors.push((index, r.value));
-            }
-        }
-        self.start_children(parent);
-        self.resume_if_done(parent);
-    }
-
-    /// When every branch of `parent`'s group is done, continue after the parallel step (or
-    /// raise UnhandledBranchError there).
-    fn resume_if_done(&mut self, parent: usize) {
-        let FiberState::Children(g) = &self.fibers[parent].state else { return };
-        if g.running > 0 || g.started < g.total {
-            return;
-        }
-        let t = &self.program.parallels[g.table as usize];
-        let failures = (!g.errors.is_empty()).then(|| unhandled_branches(t, &g.errors));
-        let after = t.after;
-        let fiber = &mut self.fibers[parent];
-        fiber.state = FiberState::Ready;
-        if let Some(frame) = fiber.frames.last_mut() {
-            frame.pc = after;
-        }
-        match failures {
-            None => self.ready.push(parent),
-            Some(e) => self.raise_in(parent, e),
-        }
-    }
-
-    /// Raises `e` in fiber `cur` at the instruction before its pc.
-    fn raise_in(&mut self, cur: usize, e: Value) {
-        let fiber = &mut self.fibers[cur];
-        fiber.state = FiberState::Ready;
-        match unwind(&self.program, fiber, e) {
-            Ok(()) => self.ready.push(cur),
-            Err(raised) => self.finish(cur, Err(raised)),
-        }
-    }
-}
-
-/// The next number of the splitmix64 sequence in `state`: small, fast, and good enough for
-/// ids and scheduling (not for secrets).
-pub fn splitmix64(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// A frame for `func` whose first slots are `args`; `slots` is an empty vector to reuse.
-fn new_frame(
-    program: &Program,
-    func: u32,
-    args: impl IntoIterator<Item = Value>,
-    mut slots: Vec<Option<Value>>,
-    stack_base: usize,
-    scope_base: usize,
-) -> Frame {
-    let nslots = program.functions[func as usize].slot_names.len();
-    slots.reserve(nslots);
-    for arg in args {
-        slots.push(Some(arg));
-    }
-    while slots.len() < nslots {
-        slots.push(None);
-    }
-    Frame { func, pc: 0, slots, stack_base, scope_base }
-}
-
-/// The items of a parallel `for`: the list, or every number of the range.
-fn parallel_items(source: Option<&Value>, range: bool) -> Result<Vec<Value>, Value> {
-    match (source, range) {
-        (Some(Value::List(l)), false) => Ok(l.to_vec()),
-        (Some(Value::List(l)), true) if l.len() == 2 => match (&l[0], &l[1]) {
-            (Value::Int(a), Value::Int(b)) => Ok((*a..=*b).map(Value::Int).collect()),
-            (a, b) => match (a.as_f64(), b.as_f64()) {
-                (Some(a), Some(b)) => {
-                    let n = if b >= a { (b - a).floor() as usize + 1 } else { 0 };
-                    Ok((0..n).map(|i| Value::Double(a + i as f64)).collect())
-                }
-                _ => Err(type_error("`range` ends must be numbers")),
-            },
-        },
-        (Some(v), false) => Err(type_error(format!("a parallel `for ... in` needs a list, found {}", v.type_name()))),
-        _ => Err(type_error("`range` needs a list of two numbers")),
-    }
-}
-
-/// The error a parallel step raises when branches failed (see `docs/semantics.md`).
-fn unhandled_branches(t: &crate::code::ParallelTable, errors: &[(usize, Value)]) -> Value {
-    let mut sorted = errors.to_vec();
-    sorted.sort_by_key(|(i, _)| *i);
-    let branches: Vec<Value> = sorted
-        .into_iter()
-        .map(|(i, e)| {
-            let id = t.names.get(i).map_or_else(|| Value::str(i.to_string()), |n| Value::Str(n.clone()));
-            Value::from_pairs([("id", id), ("error", e)])
-        })
-        .collect();
-    let n = branches.len();
-    Value::from_pairs([
-        (
-            "message",
-            Value::str(format!("{n} parallel branch{} failed with an unhandled error", if n == 1 { "" } else { "es" })),
-        ),
-        ("tags", Value::list(vec![Value::str(tags::UNHANDLED_BRANCH)])),
-        ("branches", Value::list(branches)),
-    ])
-}
-
 /// Unwinds `fiber` to the innermost `try` covering the failing instruction. In a branch's
 /// base frame only `try`s inside the branch count.
-fn unwind(program: &Program, fiber: &mut Fiber, value: Value) -> Result<(), Raised> {
+pub(super) fn unwind(program: &Program, fiber: &mut Fiber, value: Value) -> Result<(), Raised> {
     let span = fiber.frames.last().map(|f| {
         let func = &program.functions[f.func as usize];
         func.spans.get(f.pc.saturating_sub(1) as usize).copied().unwrap_or_default()
@@ -597,7 +106,7 @@ fn shared_home(ancestors: &[Fiber], start: Option<(usize, usize)>, slot: u32) ->
 }
 
 /// Runs fiber `cur` until it needs an effect, spawns branches, or ends.
-fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run) -> Exit {
+pub(super) fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run: &mut Run) -> Exit {
     let (ancestors, rest) = fibers.split_at_mut(cur);
     let fiber = &mut rest[0];
     // The outer loop finds the running frame; the inner one runs its code until a call,

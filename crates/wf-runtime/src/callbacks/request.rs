@@ -1,0 +1,143 @@
+//! A request sent to a callback endpoint, and the map `events.await_callback` returns for it.
+
+use std::rc::Rc;
+
+use wf_vm::{Map, Value};
+
+/// A request as it arrives at an endpoint: plain data, so that it can cross threads.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HttpRequest {
+    /// The HTTP method; empty for "the endpoint's own" (a scenario request that names none).
+    pub method: String,
+    /// Query parameters in order (a key may repeat).
+    pub query: Vec<(String, String)>,
+    /// Headers in order.
+    pub headers: Vec<(String, String)>,
+    /// The body; `None` when there is none.
+    pub body: Option<Vec<u8>>,
+}
+
+impl HttpRequest {
+    /// The value of header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// `{http_request: {body, headers, method, query, url}, received_time, type: "HTTP"}`
+    /// for an endpoint at `path` that accepts `method`, received at `now` (Unix seconds).
+    pub fn to_value(&self, path: &str, method: &str, now: f64) -> Value {
+        let mut headers = Map::default();
+        for (k, v) in &self.headers {
+            headers.insert(Rc::from(canonical_header(k)), Value::str(v));
+        }
+        let mut query = Map::default();
+        for (k, v) in &self.query {
+            // A repeated key gives the list of its values.
+            match query.get_mut(k.as_str()) {
+                None => {
+                    query.insert(Rc::from(k.as_str()), Value::str(v));
+                }
+                Some(Value::List(prev)) => Rc::make_mut(prev).push(Value::str(v)),
+                Some(prev) => *prev = Value::list(vec![prev.clone(), Value::str(v)]),
+            }
+        }
+        let mut url = path.to_string();
+        if !self.query.is_empty() {
+            let pairs: Vec<String> = self.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            url = format!("{url}?{}", pairs.join("&"));
+        }
+        Value::from_pairs([
+            (
+                "http_request",
+                Value::from_pairs([
+                    ("body", self.body_value()),
+                    ("headers", Value::map(headers)),
+                    ("method", Value::str(method.to_ascii_uppercase())),
+                    ("query", Value::map(query)),
+                    ("url", Value::str(url)),
+                ]),
+            ),
+            ("received_time", Value::str(received_time(now))),
+            ("type", Value::str("HTTP")),
+        ])
+    }
+
+    /// The body as GCW decodes it: JSON for a JSON content type, text for `text/*`, bytes
+    /// otherwise (and for JSON or text that does not decode); null when there is none.
+    fn body_value(&self) -> Value {
+        let Some(bytes) = self.body.as_deref().filter(|b| !b.is_empty()) else { return Value::Null };
+        let content_type = self.header("content-type").unwrap_or("").to_ascii_lowercase();
+        let mime = content_type.split(';').next().unwrap_or("").trim();
+        if mime.contains("json")
+            && let Ok(json) = serde_json::from_slice::<serde_json::Value>(bytes)
+        {
+            return wf_vm::json::from_json(&json);
+        }
+        if mime.starts_with("text/")
+            && let Ok(text) = std::str::from_utf8(bytes)
+        {
+            return Value::str(text);
+        }
+        Value::Bytes(Rc::from(bytes))
+    }
+}
+
+/// `Content-Type` for `content-type`: the form Go's HTTP server gives header names.
+fn canonical_header(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = true;
+    for c in name.chars() {
+        out.push(if upper { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() });
+        upper = c == '-';
+    }
+    out
+}
+
+/// The `received_time` of a request at `now` (Unix seconds).
+fn received_time(now: f64) -> String {
+    jiff::Timestamp::from_millisecond((now * 1000.0).round() as i64)
+        .map_or_else(|_| String::new(), |t| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(content_type: Option<&str>, body: &[u8]) -> HttpRequest {
+        HttpRequest {
+            method: "post".into(),
+            query: vec![("a".into(), "1".into()), ("b".into(), "2".into()), ("a".into(), "3".into())],
+            headers: content_type.map(|c| vec![("content-type".into(), c.into())]).unwrap_or_default(),
+            body: Some(body.to_vec()),
+        }
+    }
+
+    fn field(v: &Value, path: &[&str]) -> Value {
+        path.iter().fold(v.clone(), |v, k| v.as_map().and_then(|m| m.get(*k)).cloned().unwrap_or(Value::Null))
+    }
+
+    #[test]
+    fn bodies_decode_by_content_type() {
+        let json = request(Some("application/json; charset=utf-8"), br#"{"foo": "bar"}"#).to_value("/p", "POST", 0.0);
+        assert_eq!(field(&json, &["http_request", "body", "foo"]), Value::str("bar"));
+        let text = request(Some("text/plain"), b"hello").to_value("/p", "POST", 0.0);
+        assert_eq!(field(&text, &["http_request", "body"]), Value::str("hello"));
+        let bad_json = request(Some("application/json"), b"{nope").to_value("/p", "POST", 0.0);
+        assert_eq!(field(&bad_json, &["http_request", "body"]), Value::Bytes(Rc::from(&b"{nope"[..])));
+        let binary = request(Some("application/octet-stream"), &[0, 159, 146]).to_value("/p", "POST", 0.0);
+        assert_eq!(field(&binary, &["http_request", "body"]), Value::Bytes(Rc::from(&[0u8, 159, 146][..])));
+        let none = HttpRequest { method: "GET".into(), ..HttpRequest::default() }.to_value("/p", "POST", 0.0);
+        assert_eq!(field(&none, &["http_request", "body"]), Value::Null);
+    }
+
+    #[test]
+    fn method_headers_query_url_and_time() {
+        let v = request(Some("text/plain"), b"x").to_value("/v1/p", "POST", 1_767_225_600.25);
+        assert_eq!(field(&v, &["http_request", "method"]), Value::str("POST"));
+        assert_eq!(field(&v, &["http_request", "headers", "Content-Type"]), Value::str("text/plain"));
+        assert_eq!(field(&v, &["http_request", "query", "a"]), Value::list(vec![Value::str("1"), Value::str("3")]));
+        assert_eq!(field(&v, &["http_request", "url"]), Value::str("/v1/p?a=1&b=2&a=3"));
+        assert_eq!(field(&v, &["received_time"]), Value::str("2026-01-01T00:00:00.250Z"));
+        assert_eq!(field(&v, &["type"]), Value::str("HTTP"));
+    }
+}
