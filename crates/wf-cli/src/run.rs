@@ -165,6 +165,7 @@ pub fn run_workflow(a: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> st
         let _ = sender.send(Event::Interrupt);
     });
     let mut base = "https://workflowexecutions.googleapis.com".to_string();
+    let mut listener = None;
     if uses_callbacks {
         let auth = match (&a.callback_token, a.no_auth) {
             (_, true) => Auth::Open,
@@ -172,14 +173,15 @@ pub fn run_workflow(a: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> st
             (None, false) => Auth::Token(random_token()),
         };
         let listen = a.listen.as_deref().unwrap_or("127.0.0.1:0");
-        let listener = match CallbackListener::start(listen, auth.clone(), world.sender()) {
+        let started = match CallbackListener::start(listen, auth.clone(), world.sender()) {
             Ok(l) => l,
             Err(e) => {
                 writeln!(log_to.borrow_mut(), "error: cannot listen for callbacks on `{listen}`: {e}")?;
                 return Ok(2);
             }
         };
-        base = format!("http://{}", listener.addr());
+        base = format!("http://{}", started.addr());
+        listener = Some(started);
         let how = match &auth {
             Auth::Token(t) => format!("send requests with `Authorization: Bearer {t}`"),
             Auth::Open => "no token needed (--no-auth)".to_string(),
@@ -195,6 +197,11 @@ pub fn run_workflow(a: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> st
         // The listener goes on: requests now reach the ended execution's endpoints (404).
         let until = wall_clock() + a.linger;
         world.linger(until, |target, request| exec.endpoints_mut().deliver(target, request, wall_clock()).0);
+    }
+    drop(world);
+    if let Some(listener) = listener {
+        // Answers already decided (the last callback's 200) still reach their clients.
+        listener.stop(std::time::Duration::from_secs(2));
     }
     Ok(code)
 }

@@ -12,6 +12,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
 use tokio::sync::oneshot;
 use wf_runtime::callbacks::Target;
 use wf_runtime::realtime::Event;
@@ -21,10 +22,12 @@ use crate::callback_http::{Answer, Auth, MAX_BODY, is_callback_path, request};
 /// How long a client may take to send its headers, and then its body.
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A running listener; it serves until the process ends.
+/// A running listener; it serves until [`CallbackListener::stop`] or the process ends.
 #[derive(Debug)]
 pub struct CallbackListener {
     addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl CallbackListener {
@@ -34,10 +37,28 @@ impl CallbackListener {
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        std::thread::Builder::new().name("wf-callbacks".into()).spawn(move || {
-            runtime.block_on(serve(listener, auth, events));
+        let (stop, stopped) = oneshot::channel();
+        let thread = std::thread::Builder::new().name("wf-callbacks".into()).spawn(move || {
+            runtime.block_on(serve(listener, auth, events, stopped));
         })?;
-        Ok(CallbackListener { addr })
+        Ok(CallbackListener { addr, stop: Some(stop), thread: Some(thread) })
+    }
+
+    /// Stops accepting connections and waits, at most `grace`, until the requests under way
+    /// have their answers written (so the last callback's 200 is not lost when the process
+    /// ends right after the execution).
+    pub fn stop(mut self, grace: Duration) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let Some(thread) = self.thread.take() else { return };
+        let deadline = std::time::Instant::now() + grace;
+        while !thread.is_finished() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        if thread.is_finished() {
+            let _ = thread.join();
+        }
     }
 
     /// The address it listens on.
@@ -46,23 +67,32 @@ impl CallbackListener {
     }
 }
 
-async fn serve(listener: std::net::TcpListener, auth: Auth, events: Sender<Event>) {
+async fn serve(listener: std::net::TcpListener, auth: Auth, events: Sender<Event>, mut stopped: oneshot::Receiver<()>) {
     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else { return };
+    let graceful = GracefulShutdown::new();
     loop {
-        let Ok((stream, _)) = listener.accept().await else { continue };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(_) => continue,
+            },
+            _ = &mut stopped => break,
+        };
         let (auth, events) = (auth.clone(), events.clone());
+        let service = service_fn(move |req| {
+            let (auth, events) = (auth.clone(), events.clone());
+            async move { Ok::<_, Infallible>(respond(handle(req, &auth, &events).await)) }
+        });
+        let connection = http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(READ_TIMEOUT)
+            .serve_connection(TokioIo::new(stream), service);
+        let watched = graceful.watch(connection);
         tokio::spawn(async move {
-            let service = service_fn(move |req| {
-                let (auth, events) = (auth.clone(), events.clone());
-                async move { Ok::<_, Infallible>(respond(handle(req, &auth, &events).await)) }
-            });
-            let _ = http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(READ_TIMEOUT)
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            let _ = watched.await;
         });
     }
+    graceful.shutdown().await;
 }
 
 fn respond(answer: Answer) -> Response<Full<Bytes>> {
