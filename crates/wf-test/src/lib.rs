@@ -3,6 +3,7 @@
 //! and states what must come out; see `../shared/scenario-format.md` for the format.
 
 pub mod expect;
+mod guard;
 pub mod report;
 pub mod runner;
 pub mod scenario;

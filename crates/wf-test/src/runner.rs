@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use wf_syntax::{Severity, SourceFile, files};
 
 use crate::expect::{Failure, check};
-use crate::scenario;
+use crate::guard;
+use crate::scenario::{self, Scenario};
 use crate::snapshot::{self, Verdict};
 use crate::world::simulate;
 
@@ -64,8 +65,17 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 }
 
 /// Runs the selected scenarios of `files`; returns the results in file order and how many
-/// were skipped by the filter or the shard.
+/// were skipped by the filter or the shard. A scenario that panics (a bug in wfkit) fails
+/// with the panic's message; the other results are kept.
 pub fn run_all(files: &[PathBuf], opts: &Options) -> (Vec<ScenarioResult>, usize) {
+    run_each(files, opts, &execute)
+}
+
+/// Runs one loaded scenario.
+type Execute = dyn Fn(&Scenario, &Path, &Options) -> ScenarioResult + Sync;
+
+/// [`run_all`] with the step that runs one loaded scenario passed in (tests make it panic).
+fn run_each(files: &[PathBuf], opts: &Options, execute: &Execute) -> (Vec<ScenarioResult>, usize) {
     let selected: Vec<&PathBuf> = files
         .iter()
         .enumerate()
@@ -84,14 +94,17 @@ pub fn run_all(files: &[PathBuf], opts: &Options) -> (Vec<ScenarioResult>, usize
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(file) = selected.get(i) else { break };
-                        done.push((i, run_one(file, opts)));
+                        done.push((i, guarded(file, opts, execute)));
                     }
                     done
                 })
             })
             .collect();
         for w in workers {
-            for (i, r) in w.join().unwrap_or_default() {
+            // Scenarios run guarded, so a worker only fails on a bug in this loop: never
+            // drop its results silently.
+            let done = w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            for (i, r) in done {
                 slots[i] = Some(r);
             }
         }
@@ -116,45 +129,69 @@ fn failed(name: String, file: &Path, what: String) -> ScenarioResult {
     }
 }
 
-/// Runs one scenario file (`None` when the filter leaves it out).
+/// Runs one scenario file (`None` when the filter leaves it out). A panic fails the
+/// scenario with the panic's message.
 pub fn run_one(file: &Path, opts: &Options) -> Option<ScenarioResult> {
-    let s = match scenario::load(file) {
-        Ok(s) => s,
+    guarded(file, opts, &execute)
+}
+
+/// Loads, filters and runs one scenario file, turning a panic into its failure.
+fn guarded(file: &Path, opts: &Options, execute: &Execute) -> Option<ScenarioResult> {
+    let mut name = None;
+    let outcome = guard::catch(|| {
+        let s = match select(file, opts) {
+            Ok(Some(s)) => s,
+            Ok(None) => return None,
+            Err(bad) => return Some(bad),
+        };
+        name = Some(s.name.clone());
+        Some(execute(&s, file, opts))
+    });
+    outcome.unwrap_or_else(|p| {
+        let name = name.unwrap_or_else(|| scenario::default_name(file));
+        let mut r = failed(name, file, format!("wfkit panicked while running this scenario: {}", p.message));
+        r.failures[0].detail = match p.location {
+            Some(at) => format!("at {at}; this is a bug in wfkit, please report it"),
+            None => "this is a bug in wfkit, please report it".to_string(),
+        };
+        Some(r)
+    })
+}
+
+/// Loads a scenario file if the filter selects it: `Ok(None)` when it is left out, `Err`
+/// with its failure when it is selected but cannot be loaded.
+fn select(file: &Path, opts: &Options) -> Result<Option<Scenario>, ScenarioResult> {
+    let wanted = |name: &str| {
+        opts.filter.as_ref().is_none_or(|f| name.contains(f.as_str()) || file.to_string_lossy().contains(f.as_str()))
+    };
+    match scenario::load(file) {
+        Ok(s) => Ok(wanted(&s.name).then_some(s)),
         Err(e) => {
             let name = scenario::default_name(file);
-            if opts
-                .filter
-                .as_ref()
-                .is_some_and(|f| !name.contains(f.as_str()) && !file.to_string_lossy().contains(f.as_str()))
-            {
-                return None;
-            }
-            return Some(failed(name, file, format!("bad scenario file: {e}")));
+            if wanted(&name) { Err(failed(name, file, format!("bad scenario file: {e}"))) } else { Ok(None) }
         }
-    };
-    if let Some(f) = &opts.filter
-        && !s.name.contains(f.as_str())
-        && !file.to_string_lossy().contains(f.as_str())
-    {
-        return None;
     }
+}
+
+/// Runs one loaded scenario: check, compile, simulate, compare (and snapshot).
+fn execute(s: &Scenario, file: &Path, opts: &Options) -> ScenarioResult {
     let text = match std::fs::read_to_string(&s.workflow) {
         Ok(t) => t,
         Err(e) => {
-            return Some(failed(s.name, file, format!("cannot read the workflow `{}`: {e}", s.workflow.display())));
+            return failed(s.name.clone(), file, format!("cannot read the workflow `{}`: {e}", s.workflow.display()));
         }
     };
     let source = SourceFile::new(s.workflow.display().to_string(), text);
     let program = match compile_workflow(&source) {
         Ok(p) => p,
         Err(why) => {
-            let mut r = failed(s.name, file, why.what);
+            let mut r = failed(s.name.clone(), file, why.what);
             r.failures[0].detail = why.detail;
-            return Some(r);
+            return r;
         }
     };
-    let trace = simulate(&s, Rc::new(program));
-    let mut failures = check(&s, &trace, &source);
+    let trace = simulate(s, Rc::new(program));
+    let mut failures = check(s, &trace, &source);
     if opts.snapshot || opts.update {
         let path = snapshot::path_for(file);
         match snapshot::compare(&path, file, &snapshot::render(&trace), opts.update) {
@@ -168,7 +205,7 @@ pub fn run_one(file: &Path, opts: &Options) -> Option<ScenarioResult> {
             }
         }
     }
-    Some(ScenarioResult { name: s.name, file: file.display().to_string(), elapsed: Some(trace.elapsed), failures })
+    ScenarioResult { name: s.name.clone(), file: file.display().to_string(), elapsed: Some(trace.elapsed), failures }
 }
 
 /// Why a workflow cannot run: a one-line summary and the diagnostics behind it.
@@ -201,4 +238,66 @@ pub fn compile_workflow(source: &SourceFile) -> Result<wf_vm::Program, NotRunnab
     };
     wf_vm::compile(&workflow)
         .map_err(|e| NotRunnable { what: format!("{}: {}", at(e.span.start), e.message), detail: String::new() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenarios(names: &[&str]) -> Vec<PathBuf> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios");
+        names.iter().map(|n| root.join(n)).collect()
+    }
+
+    /// Runs the real scenarios, except that `logs_and_errors` panics half way.
+    fn panicking(s: &Scenario, file: &Path, opts: &Options) -> ScenarioResult {
+        if file.ends_with("logs_and_errors.scenario.yaml") {
+            let depth = 3 * 5;
+            panic!("a bug {depth} levels down");
+        }
+        execute(s, file, opts)
+    }
+
+    #[test]
+    fn a_panicking_scenario_fails_alone_and_keeps_the_other_results() {
+        let files = scenarios(&[
+            "fail/wrong_result.scenario.yaml",
+            "pass/logs_and_errors.scenario.yaml",
+            "fail/wrong_logs.scenario.yaml",
+            "pass/args_set_the_method.scenario.yaml",
+        ]);
+        for jobs in [1, 2] {
+            let opts = Options { jobs, ..Options::default() };
+            let (results, skipped) = run_each(&files, &opts, &panicking);
+            assert_eq!(skipped, 0);
+            let verdicts: Vec<(String, bool)> =
+                results.iter().map(|r| (scenario::default_name(Path::new(&r.file)), r.passed())).collect();
+            let expected = [
+                ("wrong_result", false),
+                ("logs_and_errors", false),
+                ("wrong_logs", false),
+                ("args_set_the_method", true),
+            ];
+            assert_eq!(verdicts, expected.map(|(n, p)| (n.to_string(), p)), "jobs {jobs}");
+            assert_eq!(
+                results[1].name, "every log entry in order, and a subset of the error",
+                "the scenario's own name"
+            );
+            let failure = &results[1].failures;
+            assert_eq!(failure.len(), 1);
+            assert_eq!(failure[0].what, "wfkit panicked while running this scenario: a bug 15 levels down");
+            assert!(failure[0].detail.starts_with("at ") && failure[0].detail.contains("runner.rs"), "{failure:?}");
+            let report = crate::report::human(&results, skipped);
+            assert!(report.ends_with("1 passed, 3 failed\n"), "{report}");
+        }
+    }
+
+    #[test]
+    fn the_filter_still_applies_to_guarded_scenarios() {
+        let files = scenarios(&["pass/logs_and_errors.scenario.yaml", "fail/wrong_logs.scenario.yaml"]);
+        let opts = Options { jobs: 1, filter: Some("wrong".into()), ..Options::default() };
+        let (results, skipped) = run_each(&files, &opts, &panicking);
+        assert_eq!((results.len(), skipped), (1, 1));
+        assert!(results[0].file.ends_with("wrong_logs.scenario.yaml"));
+    }
 }
