@@ -6,3 +6,4 @@ pub mod explain;
 pub mod files;
 pub mod render;
 pub mod run;
+pub mod serve;

@@ -27,6 +27,11 @@ Usage:
       Callback endpoints are served on `--listen` (default 127.0.0.1:0, printed on stderr);
       requests need `Authorization: Bearer TOKEN` (printed at start, or `--callback-token`).
       See docs/run.md.
+  wf serve [--dir DIR] [--listen ADDR] [--db FILE] [--project P] [--location L] [--mocks FILE]
+           [--callback-token T | --no-auth]
+      A local GCW service: GCW's REST API (workflows, executions, callbacks), so gcloud and
+      Google's REST clients work against it; executions are kept in SQLite (default
+      .wfkit/serve.db) and survive a crash. Default address 127.0.0.1:8080. See docs/serve.md.
   wf compile FILE --emit ast|bytecode
       Show the syntax tree or the bytecode listing of a workflow.
   wf lsp
@@ -116,6 +121,7 @@ fn run(out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, Failure> {
             io(run_explain(&code, out, err))
         }
         "run" => io(run_workflow(&run_options(&mut parser)?, out, err)),
+        "serve" => io(wf_cli::serve::run_serve(&serve_options(&mut parser)?, err)),
         "compile" => {
             let mut path = None;
             let mut emit = None;
@@ -191,6 +197,31 @@ fn run_options(parser: &mut lexopt::Parser) -> Result<RunArgs, Failure> {
         }
     }
     a.path = path.ok_or("`wf run` needs a workflow file")?;
+    if a.no_auth && a.callback_token.is_some() {
+        return Err("`--no-auth` and `--callback-token` exclude each other".into());
+    }
+    Ok(a)
+}
+
+fn serve_options(parser: &mut lexopt::Parser) -> Result<wf_cli::serve::ServeArgs, Failure> {
+    use lexopt::prelude::*;
+    let mut a = wf_cli::serve::ServeArgs::default();
+    let text = |p: &mut lexopt::Parser| -> Result<String, Failure> {
+        Ok(p.value().map_err(|e| e.to_string())?.string().map_err(|e| e.to_string())?)
+    };
+    while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+        match arg {
+            Long("dir") => a.dir = Some(PathBuf::from(text(parser)?)),
+            Long("listen") => a.listen = Some(text(parser)?),
+            Long("db") => a.db = Some(PathBuf::from(text(parser)?)),
+            Long("project") => a.project = Some(text(parser)?),
+            Long("location") => a.location = Some(text(parser)?),
+            Long("mocks") => a.mocks = Some(PathBuf::from(text(parser)?)),
+            Long("callback-token") => a.callback_token = Some(text(parser)?),
+            Long("no-auth") => a.no_auth = true,
+            other => return Err(other.unexpected().to_string().into()),
+        }
+    }
     if a.no_auth && a.callback_token.is_some() {
         return Err("`--no-auth` and `--callback-token` exclude each other".into());
     }

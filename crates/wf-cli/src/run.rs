@@ -293,7 +293,7 @@ fn random_bits() -> u128 {
 }
 
 /// A random Bearer token.
-fn random_token() -> String {
+pub fn random_token() -> String {
     format!("{:032x}", random_bits())
 }
 

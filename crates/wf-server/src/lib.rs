@@ -1,9 +1,16 @@
-//! `wf-server`: wfkit's HTTP layer. Today it serves callback endpoints over HTTP for
-//! `wf run` ([`listener`]); `wf serve`, a local GCW service with durable executions, grows
-//! here on the same runtime. Language logic stays out of this crate.
+//! `wf-server`: wfkit's HTTP layer and `wf serve`. It serves callback endpoints over HTTP
+//! for `wf run` ([`listener`]), and runs `wf serve` ([`serve`]): GCW's REST API
+//! ([`api`]) in front of one engine thread that owns every execution ([`engine`]), with a
+//! durable SQLite store ([`store`]). Language logic stays out of this crate.
 
+pub mod api;
 pub mod callback_http;
+pub mod codec;
+pub mod engine;
 pub mod listener;
+pub mod serve;
+pub mod store;
+pub mod world;
 
 pub use callback_http::Auth;
 pub use listener::CallbackListener;

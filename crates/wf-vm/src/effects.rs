@@ -17,6 +17,8 @@ pub type EffectId = u64;
 pub struct Origin {
     /// The step's name (empty when the step is not known).
     pub step: Rc<str>,
+    /// The subworkflow it is in (`main`, ...).
+    pub routine: Rc<str>,
     /// The source span.
     pub span: Span,
 }

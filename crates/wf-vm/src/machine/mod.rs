@@ -234,6 +234,7 @@ impl Machine {
         let func = &self.program.functions[frame.func as usize];
         Origin {
             step: self.program.step_at(frame.func, at).cloned().unwrap_or_else(|| Rc::from("")),
+            routine: Rc::clone(&func.name),
             span: func.spans.get(at as usize).copied().unwrap_or_default(),
         }
     }
