@@ -777,6 +777,12 @@ impl Engine {
             };
             return Answer::callback(&status);
         }
+        if req.body.len() > crate::callback_http::MAX_BODY {
+            return Answer::error(
+                413,
+                &format!("the request body is larger than {} bytes", crate::callback_http::MAX_BODY),
+            );
+        }
         let query: Vec<(String, String)> = req.query.clone();
         let request = HttpRequest {
             method: req.method.clone(),

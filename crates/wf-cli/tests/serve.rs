@@ -1,0 +1,318 @@
+//! `wf serve` as its users drive it: gcloud (Debian's google-cloud-cli) pointed at it, raw
+//! HTTP as curl sends it, bad input, and a `kill -9` in the middle of a callback flow.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A scratch folder for one test.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wf-serve-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A running `wf serve`.
+struct Server {
+    child: Child,
+    base: String,
+    _lines: Receiver<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(db: &Path, listen: &str, extra: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wf"))
+        .args(["serve", "--listen", listen, "--db"])
+        .arg(db)
+        .args(["--callback-token", "tok"])
+        .args(extra)
+        .current_dir(root())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("wf serve starts");
+    let stderr = child.stderr.take().unwrap();
+    let (tx, lines) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let line = lines
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("wf serve says where it listens");
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            let base = rest.split('/').take(3).collect::<Vec<_>>().join("/");
+            return Server { child, base, _lines: lines };
+        }
+    }
+}
+
+/// One HTTP/1.1 request; the status and the body.
+fn http(url: &str, method: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String) {
+    let rest = url.strip_prefix("http://").expect("an http URL");
+    let (authority, target) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let mut stream = TcpStream::connect(authority).expect("connect");
+    let mut head = format!(
+        "{method} {target} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("a status line");
+    (status, response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default())
+}
+
+fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+}
+
+/// Waits until `f` gives something (at most 20 s).
+fn eventually<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+const API: &str = "/v1/projects/p/locations/us-central1";
+
+fn deploy(base: &str, id: &str, file: &str) {
+    let source = std::fs::read_to_string(root().join(file)).unwrap();
+    let body = serde_json::json!({"sourceContents": source}).to_string();
+    let (status, text) = http(&format!("{base}{API}/workflows?workflowId={id}"), "POST", &[], body.as_bytes());
+    assert_eq!(status, 200, "{text}");
+}
+
+fn execute(base: &str, id: &str, argument: &str) -> String {
+    let body = serde_json::json!({"argument": argument}).to_string();
+    let (status, text) = http(&format!("{base}{API}/workflows/{id}/executions"), "POST", &[], body.as_bytes());
+    assert_eq!(status, 200, "{text}");
+    json(&text)["name"].as_str().unwrap().to_string()
+}
+
+fn get(base: &str, name: &str) -> serde_json::Value {
+    let (status, text) = http(&format!("{base}/v1/{name}"), "GET", &[], b"");
+    assert_eq!(status, 200, "{text}");
+    json(&text)
+}
+
+/// The callback URL the execution logged.
+fn callback_url(base: &str, execution: &str) -> String {
+    eventually("the callback URL in the logs", || {
+        let logs = get(base, &format!("{execution}/logs"));
+        let text = logs["entries"].as_array()?.iter().find_map(|e| e["textPayload"].as_str().map(str::to_string))?;
+        text.split("Listening for callbacks on ").nth(1).map(str::to_string)
+    })
+}
+
+#[test]
+fn a_callback_acknowledged_before_a_kill_9_is_processed_after_the_restart() {
+    let dir = scratch("crash");
+    let db = dir.join("serve.db");
+    let server = serve(&db, "127.0.0.1:0", &[]);
+    let base = server.base.clone();
+    deploy(&base, "cb", "examples/callbacks/callback_basic.workflows.yaml");
+    let execution = execute(&base, "cb", "null");
+    let url = callback_url(&base, &execution);
+    let port = base.rsplit(':').next().unwrap().to_string();
+    let (status, body) = http(&format!("{url}?order=7"), "GET", &[("Authorization", "Bearer tok")], b"");
+    assert_eq!(status, 200, "{body}");
+    // The 200 was sent after the commit: SIGKILL now, before anything else can happen.
+    drop(server);
+    let server = serve(&db, &format!("127.0.0.1:{port}"), &[]);
+    let done = eventually("the execution to end", || {
+        let e = get(&server.base, &execution);
+        (e["state"] != "ACTIVE").then_some(e)
+    });
+    assert_eq!(done["state"], "SUCCEEDED", "{done}");
+    let result = json(done["result"].as_str().unwrap());
+    assert_eq!(result["query"], serde_json::json!({"order": "7"}));
+    // A request after the end gets 404.
+    assert_eq!(http(&url, "GET", &[("Authorization", "Bearer tok")], b"").0, 404);
+}
+
+#[test]
+fn a_waiting_execution_survives_a_kill_9_and_takes_the_request_afterwards() {
+    let dir = scratch("waiting");
+    let db = dir.join("serve.db");
+    let server = serve(&db, "127.0.0.1:0", &[]);
+    let base = server.base.clone();
+    deploy(&base, "cb", "examples/callbacks/callback_basic.workflows.yaml");
+    let execution = execute(&base, "cb", "null");
+    let url = callback_url(&base, &execution);
+    let port = base.rsplit(':').next().unwrap().to_string();
+    drop(server);
+    let server = serve(&db, &format!("127.0.0.1:{port}"), &[]);
+    let callbacks = get(&server.base, &format!("{execution}/callbacks"));
+    assert_eq!(callbacks["callbacks"][0]["waiters"], "1", "{callbacks}");
+    assert_eq!(http(&url, "GET", &[("Authorization", "Bearer tok")], b"").0, 200);
+    let done = eventually("the execution to end", || {
+        let e = get(&server.base, &execution);
+        (e["state"] != "ACTIVE").then_some(e)
+    });
+    assert_eq!(done["state"], "SUCCEEDED", "{done}");
+}
+
+#[test]
+fn bad_input_gets_clear_errors_and_the_server_keeps_serving() {
+    let dir = scratch("bad");
+    let server = serve(&dir.join("serve.db"), "127.0.0.1:0", &[]);
+    let base = &server.base;
+    // A slow client that never finishes its headers does not hold up the others.
+    let mut slow = TcpStream::connect(base.strip_prefix("http://").unwrap()).unwrap();
+    slow.write_all(b"GET /v1/projects/p HTTP/1.1\r\nHost: x\r\n").unwrap();
+    let (status, body) = http(&format!("{base}{API}/workflows?workflowId=w"), "POST", &[], b"{not json");
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(json(&body)["error"]["status"], "INVALID_ARGUMENT");
+    let broken =
+        serde_json::json!({"sourceContents": "main:\n  steps:\n    - a:\n        return: ${1 +}\n"}).to_string();
+    let (status, body) = http(&format!("{base}{API}/workflows?workflowId=w"), "POST", &[], broken.as_bytes());
+    assert_eq!(status, 400, "{body}");
+    assert!(json(&body)["error"]["message"].as_str().unwrap().contains("WF1"), "{body}");
+    let (status, body) = http(&format!("{base}{API}/workflows/nope"), "GET", &[], b"");
+    assert_eq!((status, json(&body)["error"]["status"].as_str()), (404, Some("NOT_FOUND")));
+    let (status, _) = http(&format!("{base}{API}/workflows/nope/executions"), "POST", &[], b"{}");
+    assert_eq!(status, 404);
+    deploy(base, "fizz", "examples/fizzbuzz.workflows.yaml");
+    let big = serde_json::json!({"argument": format!("\"{}\"", "x".repeat(33 * 1024))}).to_string();
+    let (status, body) = http(&format!("{base}{API}/workflows/fizz/executions"), "POST", &[], big.as_bytes());
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("32 KB"), "{body}");
+    let (status, body) =
+        http(&format!("{base}{API}/workflows/fizz/executions"), "POST", &[], br#"{"argument": "{nope"}"#);
+    assert_eq!(status, 400, "{body}");
+    deploy(base, "cb", "examples/callbacks/callback_basic.workflows.yaml");
+    let execution = execute(base, "cb", "null");
+    let url = callback_url(base, &execution);
+    let (status, _) = http(&url, "GET", &[("Authorization", "Bearer tok")], &vec![b'x'; 600 * 1024]);
+    assert_eq!(status, 413);
+    assert_eq!(http(&url, "GET", &[], b"").0, 401);
+    assert_eq!(http(&url, "GET", &[("Authorization", "Bearer no")], b"").0, 403);
+    assert_eq!(http(&url, "POST", &[("Authorization", "Bearer tok")], b"").0, 405);
+    // Still serving: the fizzbuzz run succeeds.
+    let e = execute(base, "fizz", r#"{"n": 3}"#);
+    let done = eventually("fizzbuzz", || {
+        let v = get(base, &e);
+        (v["state"] != "ACTIVE").then_some(v)
+    });
+    assert_eq!(done["result"], r#"["1","2","Fizz"]"#);
+    drop(slow);
+}
+
+/// Runs gcloud with a throwaway configuration pointed at `base`.
+fn gcloud(config: &Path, base: &str, args: &[&str]) -> Output {
+    Command::new("gcloud")
+        .args(args)
+        .args(["--location", "us-central1", "--quiet"])
+        .env("CLOUDSDK_CONFIG", config)
+        .env("CLOUDSDK_CORE_PROJECT", "p")
+        .env("CLOUDSDK_AUTH_DISABLE_CREDENTIALS", "true")
+        .env("CLOUDSDK_API_ENDPOINT_OVERRIDES_WORKFLOWS", format!("{base}/"))
+        .env("CLOUDSDK_API_ENDPOINT_OVERRIDES_WORKFLOWEXECUTIONS", format!("{base}/"))
+        .env("CLOUDSDK_CORE_DISABLE_USAGE_REPORTING", "true")
+        .env("CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK", "true")
+        .current_dir(root())
+        .output()
+        .expect("gcloud runs")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+#[test]
+fn gcloud_deploys_runs_lists_describes_and_cancels() {
+    if Command::new("gcloud").arg("--version").output().is_err() {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "gcloud is missing on CI");
+        println!("SKIPPED: gcloud is not installed");
+        return;
+    }
+    let dir = scratch("gcloud");
+    let server = serve(&dir.join("serve.db"), "127.0.0.1:0", &[]);
+    let base = server.base.clone();
+    let config = dir.join("gcloud");
+    let o = gcloud(&config, &base, &["workflows", "deploy", "fizz", "--source", "examples/fizzbuzz.workflows.yaml"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = gcloud(&config, &base, &["workflows", "run", "fizz", "--data", r#"{"n": 5}"#, "--format", "json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let run: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(
+        (run["state"].as_str(), run["result"].as_str()),
+        (Some("SUCCEEDED"), Some(r#"["1","2","Fizz","4","Buzz"]"#))
+    );
+    // Redeploying a new source makes a new revision.
+    let o = gcloud(
+        &config,
+        &base,
+        &["workflows", "deploy", "cb", "--source", "examples/callbacks/callback_basic.workflows.yaml"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = gcloud(&config, &base, &["workflows", "execute", "cb", "--format", "json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let waiting: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let first = waiting["name"].as_str().unwrap().to_string();
+    let o = gcloud(&config, &base, &["workflows", "execute", "cb", "--format", "json"]);
+    let second =
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("JSON")["name"].as_str().unwrap().to_string();
+    let o = gcloud(&config, &base, &["workflows", "executions", "list", "cb", "--format", "value(name,state)"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let listed = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(listed.contains(&first) && listed.contains(&second) && listed.contains("ACTIVE"), "{listed}");
+    let id = |name: &str| name.rsplit('/').next().unwrap().to_string();
+    let o = gcloud(
+        &config,
+        &base,
+        &["workflows", "executions", "cancel", &id(&second), "--workflow", "cb", "--format", "json"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    // The seeds' walkthrough: find the URL the execution logged, curl it with the token.
+    let url = callback_url(&base, &first);
+    let (status, _) = http(&format!("{url}?who=me"), "GET", &[("Authorization", "Bearer tok")], b"");
+    assert_eq!(status, 200);
+    let o = eventually("SUCCEEDED in gcloud's describe", || {
+        let o = gcloud(
+            &config,
+            &base,
+            &["workflows", "executions", "describe", &id(&first), "--workflow", "cb", "--format", "json"],
+        );
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).ok()?;
+        (v["state"] != "ACTIVE").then_some(v)
+    });
+    assert_eq!(o["state"], "SUCCEEDED", "{o}");
+    let request = json(o["result"].as_str().unwrap());
+    assert_eq!((request["method"].as_str(), request["query"]["who"].as_str()), (Some("GET"), Some("me")));
+    let o = gcloud(
+        &config,
+        &base,
+        &["workflows", "executions", "describe", &id(&second), "--workflow", "cb", "--format", "json"],
+    );
+    let cancelled: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(cancelled["state"], "CANCELLED");
+}
