@@ -316,3 +316,27 @@ fn gcloud_deploys_runs_lists_describes_and_cancels() {
     let cancelled: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
     assert_eq!(cancelled["state"], "CANCELLED");
 }
+
+#[test]
+fn a_failed_execution_carries_gcw_payload_context_and_stack_trace() {
+    let dir = scratch("failed");
+    let server = serve(&dir.join("serve.db"), "127.0.0.1:0", &[]);
+    let base = &server.base;
+    deploy(base, "boom", "tests/serve/raise_in_sub.yaml");
+    let e = execute(base, "boom", "null");
+    let done = eventually("the failure", || {
+        let v = get(base, &e);
+        (v["state"] != "ACTIVE").then_some(v)
+    });
+    assert_eq!(done["state"], "FAILED", "{done}");
+    let error = &done["error"];
+    assert_eq!(error["payload"], r#""Error with iteration 2""#);
+    assert_eq!(
+        error["context"],
+        "RuntimeError: \"Error with iteration 2\"\nin step \"boom\", routine \"inner\", line: 11\nin step \"call_it\", routine \"main\", line: 4"
+    );
+    let top = &error["stackTrace"]["elements"][0];
+    assert_eq!((top["step"].as_str(), top["routine"].as_str()), (Some("boom"), Some("inner")));
+    assert_eq!(top["position"]["line"], "11");
+    assert!(done["duration"].as_str().is_some_and(|d| d.ends_with('s')), "{done}");
+}

@@ -930,12 +930,18 @@ fn finish(row: &mut ExecutionRow, end: &End, rev: &Revision, current: Option<(Rc
             let file = SourceFile::new(String::new(), rev.source.clone());
             let mut context = format!("{tag}: {message}");
             let mut elements = Vec::new();
-            if let Some(span) = raised.span {
-                let lc = file.lines().line_col(&file.text, span.start);
-                context.push_str(&format!("\nline: {}", lc.line));
-                elements.push(json!({"position": {
-                    "line": lc.line.to_string(), "column": lc.column.to_string(), "length": (span.end - span.start).to_string()
-                }}));
+            for o in &raised.trace {
+                let lc = file.lines().line_col(&file.text, o.span.start);
+                context.push_str(&format!("\nin step \"{}\", routine \"{}\", line: {}", o.step, o.routine, lc.line));
+                elements.push(json!({
+                    "step": &*o.step,
+                    "routine": &*o.routine,
+                    "position": {
+                        "line": lc.line.to_string(),
+                        "column": lc.column.to_string(),
+                        "length": (o.span.end - o.span.start).to_string(),
+                    },
+                }));
             }
             row.error = Some(
                 json!({"payload": payload.to_string(), "context": context, "stackTrace": {"elements": elements}})
@@ -958,7 +964,7 @@ fn describe_error(v: &Value) -> (String, String) {
             let message = m.get("message").and_then(|m| m.as_str().map(str::to_string));
             (tag.unwrap_or_else(|| "RuntimeError".into()), message.unwrap_or_else(|| v.to_string()))
         }
-        Value::Str(s) => ("RuntimeError".into(), format!("{:?}", s.to_string())),
+        Value::Str(s) => ("RuntimeError".into(), Json::String(s.to_string()).to_string()),
         other => ("RuntimeError".into(), other.to_string()),
     }
 }

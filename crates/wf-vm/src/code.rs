@@ -220,6 +220,16 @@ pub struct Program {
 }
 
 impl Program {
+    /// The step, routine and span of instruction `pc` of function `func`.
+    pub fn origin(&self, func: u32, pc: u32) -> crate::effects::Origin {
+        let Some(f) = self.functions.get(func as usize) else { return crate::effects::Origin::default() };
+        crate::effects::Origin {
+            step: self.step_at(func, pc).cloned().unwrap_or_else(|| Rc::from("")),
+            routine: Rc::clone(&f.name),
+            span: f.spans.get(pc as usize).copied().unwrap_or_default(),
+        }
+    }
+
     /// The name of the step that instruction `pc` of function `func` belongs to.
     pub fn step_at(&self, func: u32, pc: u32) -> Option<&Rc<str>> {
         let marks = &self.functions.get(func as usize)?.step_marks;

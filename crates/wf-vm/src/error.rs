@@ -12,6 +12,15 @@ pub struct Raised {
     pub value: Value,
     /// Where it was raised, when known.
     pub span: Option<Span>,
+    /// The frames it left unhandled, innermost first (step, routine, span of each).
+    pub trace: Vec<crate::effects::Origin>,
+}
+
+impl Raised {
+    /// An error raised at `span`, outside any frame.
+    pub fn new(value: Value, span: Option<Span>) -> Raised {
+        Raised { value, span, trace: Vec::new() }
+    }
 }
 
 /// Builds a built-in error map `{message, tags: [tag]}`.

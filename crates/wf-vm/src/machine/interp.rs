@@ -64,6 +64,9 @@ pub(super) fn unwind(program: &Program, fiber: &mut Fiber, value: Value) -> Resu
     });
     let is_branch = fiber.parent.is_some();
     let (lo, hi) = fiber.range;
+    // The frames the error leaves, innermost first, as (function, pc): made into origins
+    // only when nothing catches it.
+    let mut left: Vec<(u32, u32)> = Vec::new();
     loop {
         let base = fiber.frames.len() == 1;
         let Some(frame) = fiber.frames.last_mut() else { break };
@@ -83,6 +86,7 @@ pub(super) fn unwind(program: &Program, fiber: &mut Fiber, value: Value) -> Resu
             frame.pc = h.handler;
             return Ok(());
         }
+        left.push((frame.func, at));
         if base {
             break;
         }
@@ -90,7 +94,8 @@ pub(super) fn unwind(program: &Program, fiber: &mut Fiber, value: Value) -> Resu
         fiber.stack.truncate(frame.stack_base);
         fiber.scopes.forget_to(frame.scope_base);
     }
-    Err(Raised { value, span })
+    let trace = left.into_iter().map(|(func, pc)| program.origin(func, pc)).collect();
+    Err(Raised { value, span, trace })
 }
 
 /// Where a shared variable lives: the nearest ancestor fiber that does not share it further.
@@ -114,7 +119,7 @@ pub(super) fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run
     'frames: loop {
         let depth = fiber.frames.len();
         let Some(frame) = fiber.frames.last_mut() else {
-            return Exit::Failed(Raised { value: error(tags::SYSTEM, "no frame to run"), span: None });
+            return Exit::Failed(Raised::new(error(tags::SYSTEM, "no frame to run"), None));
         };
         let func = &program.functions[frame.func as usize];
         let code: &[Op] = &func.code;
@@ -123,7 +128,7 @@ pub(super) fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run
         let mut pc = frame.pc;
         loop {
             let Some(&op) = code.get(pc as usize) else {
-                return Exit::Failed(Raised { value: error(tags::SYSTEM, "ran past the end of the code"), span: None });
+                return Exit::Failed(Raised::new(error(tags::SYSTEM, "ran past the end of the code"), None));
             };
             pc += 1;
             let stack = &mut fiber.stack;
@@ -389,6 +394,7 @@ pub(super) fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run
                                 Err(e) => Exit::Failed(Raised {
                                     value: e,
                                     span: func.spans.get(done.pc as usize - 1).copied(),
+                                    trace: vec![program.origin(done.func, done.pc.saturating_sub(1))],
                                 }),
                             };
                         }

@@ -146,7 +146,7 @@ impl Machine {
         };
         let Some(main) = m.program.functions.first() else {
             m.outcome =
-                Some(Status::Failed(Raised { value: error(tags::SYSTEM, "the workflow has no main"), span: None }));
+                Some(Status::Failed(Raised::new(error(tags::SYSTEM, "the workflow has no main"), None)));
             return m;
         };
         let args = (main.params > 0).then_some(argument);
@@ -230,12 +230,6 @@ impl Machine {
     /// Where fiber `cur` stopped: its step and the span of the instruction that stopped it.
     fn origin(&self, cur: usize) -> Origin {
         let Some(frame) = self.fibers[cur].frames.last() else { return Origin::default() };
-        let at = frame.pc.saturating_sub(1);
-        let func = &self.program.functions[frame.func as usize];
-        Origin {
-            step: self.program.step_at(frame.func, at).cloned().unwrap_or_else(|| Rc::from("")),
-            routine: Rc::clone(&func.name),
-            span: func.spans.get(at as usize).copied().unwrap_or_default(),
-        }
+        self.program.origin(frame.func, frame.pc.saturating_sub(1))
     }
 }
