@@ -340,3 +340,28 @@ fn a_failed_execution_carries_gcw_payload_context_and_stack_trace() {
     assert_eq!(top["position"]["line"], "11");
     assert!(done["duration"].as_str().is_some_and(|d| d.ends_with('s')), "{done}");
 }
+
+#[test]
+fn google_api_python_client_drives_it_over_rest() {
+    let venv = root().join("target/python-client-venv");
+    let made = Command::new("bash").arg(root().join("scripts/python-client-venv.sh")).arg(&venv).output();
+    let python = match made {
+        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim().to_string(),
+        other => {
+            let why = other.map_or_else(|e| e.to_string(), |o| String::from_utf8_lossy(&o.stderr).into_owned());
+            assert!(std::env::var("CI").as_deref() != Ok("true"), "cannot install google-api-python-client on CI: {why}");
+            println!("SKIPPED: cannot install google-api-python-client: {why}");
+            return;
+        }
+    };
+    let dir = scratch("python");
+    let server = serve(&dir.join("serve.db"), "127.0.0.1:0", &[]);
+    let o = Command::new(python)
+        .arg(root().join("tests/serve/python_client.py"))
+        .arg(&server.base)
+        .current_dir(root())
+        .output()
+        .expect("python runs");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("python client: ok"));
+}
