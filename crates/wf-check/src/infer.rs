@@ -50,6 +50,18 @@ impl<'m, 'a> ExprCx<'m, 'a> {
         }
     }
 
+    /// Reports the diagnostic that `make` builds, when reporting. It is built out of line
+    /// (and not at all while inferring), so that the recursive functions keep small stack
+    /// frames: an expression may be [`wf_syntax::expr::MAX_DEPTH`] levels deep.
+    #[cold]
+    #[inline(never)]
+    pub fn report_with(&mut self, make: impl FnOnce(&Self) -> Diagnostic) {
+        if self.reporting() {
+            let d = make(self);
+            self.report(d);
+        }
+    }
+
     fn reporting(&self) -> bool {
         self.diags.is_some()
     }
@@ -94,26 +106,30 @@ impl<'m, 'a> ExprCx<'m, 'a> {
             }
             ExprKind::Error => Ty::any(),
             ExprKind::Var(name) => self.var(name, e.span),
-            ExprKind::List(items) => {
-                let elem = items.iter().fold(Ty::none(), |acc, i| acc.union(&self.expr(i)));
-                Ty::list_of(elem)
-            }
-            ExprKind::Map(entries) => {
-                let mut fields = Vec::with_capacity(entries.len());
-                for (k, v) in entries {
-                    let t = self.expr(v);
-                    if let ExprKind::String(name) = &k.kind {
-                        fields.push((name.clone(), t));
-                    }
-                }
-                Ty::map_of(fields, false)
-            }
+            ExprKind::List(items) => self.list(items),
+            ExprKind::Map(entries) => self.map(entries),
             ExprKind::Unary { op, operand } => self.unary(*op, operand, e.span),
             ExprKind::Binary { op, op_span, lhs, rhs } => self.binary(*op, *op_span, lhs, rhs),
             ExprKind::Member { object, name, name_span } => self.member(e, object, name, *name_span),
             ExprKind::Index { object, index } => self.index(object, index),
             ExprKind::Call { callee, args } => self.call(callee, args, e.span),
         }
+    }
+
+    fn list(&mut self, items: &[Expr]) -> Ty {
+        let elem = items.iter().fold(Ty::none(), |acc, i| acc.union(&self.expr(i)));
+        Ty::list_of(elem)
+    }
+
+    fn map(&mut self, entries: &[(Expr, Expr)]) -> Ty {
+        let mut fields = Vec::with_capacity(entries.len());
+        for (k, v) in entries {
+            let t = self.expr(v);
+            if let ExprKind::String(name) = &k.kind {
+                fields.push((name.clone(), t));
+            }
+        }
+        Ty::map_of(fields, false)
     }
 
     /// Whether `name` is a variable that may exist here.
@@ -132,16 +148,12 @@ impl<'m, 'a> ExprCx<'m, 'a> {
             let defined = self.state.map(|s| (s.may.contains(v), s.must.contains(v)));
             match defined {
                 Some((false, _)) if self.model.sub_index(name).is_some() && self.allow_sub_ref => return Ty::any(),
-                Some((false, _)) => self.report(
-                    Diagnostic::error(codes::UNDEFINED_VARIABLE, span, format!("`{name}` is not defined here"))
+                Some((false, _)) => self.report_with(|_| Diagnostic::error(codes::UNDEFINED_VARIABLE, span, format!("`{name}` is not defined here"))
                         .with_label("no path assigns it before this point")
-                        .with_help("assign it in an earlier step; variables created inside a loop, branch or except block do not exist after it"),
-                ),
-                Some((true, false)) => self.report(
-                    Diagnostic::warning(codes::MAYBE_UNDEFINED, span, format!("`{name}` may not be defined here"))
+                        .with_help("assign it in an earlier step; variables created inside a loop, branch or except block do not exist after it")),
+                Some((true, false)) => self.report_with(|_| Diagnostic::warning(codes::MAYBE_UNDEFINED, span, format!("`{name}` may not be defined here"))
                         .with_label("some paths reach this point without assigning it")
-                        .with_help("assign a default value before the branch or loop that sets it"),
-                ),
+                        .with_help("assign a default value before the branch or loop that sets it")),
                 _ => {}
             }
             self.reads.push(v);
@@ -149,28 +161,28 @@ impl<'m, 'a> ExprCx<'m, 'a> {
         }
         if self.model.sub_index(name).is_some() {
             if !self.allow_sub_ref {
-                self.report(
+                self.report_with(|_| {
                     Diagnostic::error(codes::NOT_CALLABLE, span, format!("`{name}` is a subworkflow, not a value"))
                         .with_label("a subworkflow name")
-                        .with_help(format!("call it: `{name}(...)`, or use a `call` step")),
-                );
+                        .with_help(format!("call it: `{name}(...)`, or use a `call` step"))
+                });
             }
             return Ty::any();
         }
         if let Some(f) = stdlib::function(name) {
-            self.report(
+            self.report_with(|_| {
                 Diagnostic::error(codes::NOT_CALLABLE, span, format!("`{name}` is a function, not a value"))
                     .with_label("not called")
-                    .with_help(format!("call it: `{}`", f.signature())),
-            );
+                    .with_help(format!("call it: `{}`", f.signature()))
+            });
             return Ty::any();
         }
         if stdlib::is_module(name) {
-            self.report(
+            self.report_with(|_| {
                 Diagnostic::error(codes::NOT_CALLABLE, span, format!("`{name}` is a module, not a value"))
                     .with_label("a standard-library module")
-                    .with_help(format!("use one of its functions, e.g. `{name}.…(...)`")),
-            );
+                    .with_help(format!("use one of its functions, e.g. `{name}.…(...)`"))
+            });
             return Ty::any();
         }
         if self.reporting() {
@@ -194,15 +206,15 @@ impl<'m, 'a> ExprCx<'m, 'a> {
         if t.kinds.is_none() || t.kinds.intersects(want) {
             return true;
         }
-        self.report(
+        self.report_with(|_| {
             kind_problem(
                 codes::TYPE_MISMATCH,
                 at.span,
                 format!("{what} must be {}, found {}", describe(want), t.kinds),
                 &[t],
             )
-            .with_label(format!("this is {}", article(t.kinds))),
-        );
+            .with_label(format!("this is {}", article(t.kinds)))
+        });
         false
     }
 
@@ -232,7 +244,7 @@ impl<'m, 'a> ExprCx<'m, 'a> {
         let right_ok = r.kinds.intersects(accepted.1);
         if !left_ok || !right_ok {
             let (side, t, word) = if left_ok { (rhs, &r, "right") } else { (lhs, &l, "left") };
-            self.report(
+            self.report_with(|_| {
                 kind_problem(
                     codes::TYPE_MISMATCH,
                     op_span,
@@ -245,8 +257,8 @@ impl<'m, 'a> ExprCx<'m, 'a> {
                     describe(if left_ok { accepted.1 } else { accepted.0 })
                 ))
                 .with_secondary(side.span, format!("this is {}", article(t.kinds)))
-                .with_help_opt(operator_help(op, t.kinds)),
-            );
+                .with_help_opt(operator_help(op, t.kinds))
+            });
             return Ty::of(fallback_result(op));
         }
         let mut result = Kinds::NONE;
@@ -258,7 +270,7 @@ impl<'m, 'a> ExprCx<'m, 'a> {
             }
         }
         if result.is_none() {
-            self.report(
+            self.report_with(|_| {
                 kind_problem(
                     codes::TYPE_MISMATCH,
                     op_span,
@@ -268,8 +280,8 @@ impl<'m, 'a> ExprCx<'m, 'a> {
                 .with_label("incompatible operands")
                 .with_secondary(lhs.span, format!("this is {}", article(l.kinds)))
                 .with_secondary(rhs.span, format!("this is {}", article(r.kinds)))
-                .with_help_opt(operator_help(op, l.kinds.or(r.kinds))),
-            );
+                .with_help_opt(operator_help(op, l.kinds.or(r.kinds)))
+            });
             return Ty::of(fallback_result(op));
         }
         Ty::of(result)
@@ -285,33 +297,41 @@ impl<'m, 'a> ExprCx<'m, 'a> {
     }
 
     fn member(&mut self, whole: &Expr, object: &Expr, name: &str, name_span: Span) -> Ty {
-        if let Some(path) = self.library_path(whole) {
-            if let Some(v) = stdlib::value(&path) {
-                return match v.kind {
-                    StdValueKind::Data(shape) => shape.ty(),
-                    StdValueKind::RetryPolicy | StdValueKind::Predicate => Ty::of(Kinds::MAP),
-                };
-            }
-            if let Some(f) = stdlib::function(&path) {
-                self.report(
-                    Diagnostic::error(codes::NOT_CALLABLE, whole.span, format!("`{path}` is a function, not a value"))
-                        .with_label("not called")
-                        .with_help(format!("call it: `{}`", f.signature())),
-                );
-                return Ty::any();
-            }
-            if stdlib::is_module(&path) {
-                return Ty::any();
-            }
-            self.unknown_library_name(&path, name_span, false);
-            return Ty::any();
+        if let Some(t) = self.library_member(whole, name_span) {
+            return t;
         }
         let t = self.expr(object);
+        self.field_of(t, object, name, name_span)
+    }
+
+    /// The type of `whole` when it names something in the standard library.
+    fn library_member(&mut self, whole: &Expr, name_span: Span) -> Option<Ty> {
+        let path = self.library_path(whole)?;
+        if let Some(v) = stdlib::value(&path) {
+            return Some(match v.kind {
+                StdValueKind::Data(shape) => shape.ty(),
+                StdValueKind::RetryPolicy | StdValueKind::Predicate => Ty::of(Kinds::MAP),
+            });
+        }
+        if let Some(f) = stdlib::function(&path) {
+            self.report_with(|_| {
+                Diagnostic::error(codes::NOT_CALLABLE, whole.span, format!("`{path}` is a function, not a value"))
+                    .with_label("not called")
+                    .with_help(format!("call it: `{}`", f.signature()))
+            });
+        } else if !stdlib::is_module(&path) {
+            self.unknown_library_name(&path, name_span, false);
+        }
+        Some(Ty::any())
+    }
+
+    /// The type of field `name` of `object`, whose type is `t`.
+    fn field_of(&mut self, t: Ty, object: &Expr, name: &str, name_span: Span) -> Ty {
         if t.kinds.is_none() {
             return Ty::none();
         }
         if !t.kinds.intersects(Kinds::MAP) {
-            self.report(
+            self.report_with(|_| {
                 kind_problem(
                     codes::TYPE_MISMATCH,
                     name_span,
@@ -319,25 +339,24 @@ impl<'m, 'a> ExprCx<'m, 'a> {
                     &[&t],
                 )
                 .with_label("fields belong to maps")
-                .with_secondary(object.span, format!("this is {}", article(t.kinds))),
-            );
+                .with_secondary(object.span, format!("this is {}", article(t.kinds)))
+            });
             return Ty::any();
         }
-        match t.field(name) {
-            Some(f) => f,
-            None => {
-                let fields: Vec<&str> =
-                    t.fields.as_ref().map(|f| f.entries.iter().map(|(k, _)| k.as_str()).collect()).unwrap_or_default();
-                let mut d = Diagnostic::error(codes::UNKNOWN_FIELD, name_span, format!("no field `{name}` in {t}"))
-                    .with_label("unknown field");
-                d = match did_you_mean(name, fields.iter().copied()) {
-                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                    None => d.with_help(format!("the fields are: {}", fields.join(", "))),
-                };
-                self.report(d);
-                Ty::any()
-            }
+        if let Some(f) = t.field(name) {
+            return f;
         }
+        self.report_with(|_| {
+            let fields: Vec<&str> =
+                t.fields.as_ref().map(|f| f.entries.iter().map(|(k, _)| k.as_str()).collect()).unwrap_or_default();
+            let d = Diagnostic::error(codes::UNKNOWN_FIELD, name_span, format!("no field `{name}` in {t}"))
+                .with_label("unknown field");
+            match did_you_mean(name, fields.iter().copied()) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help(format!("the fields are: {}", fields.join(", "))),
+            }
+        });
+        Ty::any()
     }
 
     fn index(&mut self, object: &Expr, index: &Expr) -> Ty {
@@ -351,32 +370,27 @@ impl<'m, 'a> ExprCx<'m, 'a> {
                 .kinds
                 .intersects(Kinds::STRING)
                 .then(|| "use `text.substring(s, start, end)` for parts of a string".to_string());
-            self.report(
-                kind_problem(
-                    codes::TYPE_MISMATCH,
-                    index.span,
-                    format!("{} cannot be indexed", article(t.kinds)),
-                    &[&t],
-                )
-                .with_label("only lists and maps can be indexed")
-                .with_secondary(object.span, format!("this is {}", article(t.kinds)))
-                .with_help_opt(help),
-            );
+            self.report_with(|_| {
+                kind_problem(codes::TYPE_MISMATCH, index.span, format!("{} cannot be indexed", article(t.kinds)), &[&t])
+                    .with_label("only lists and maps can be indexed")
+                    .with_secondary(object.span, format!("this is {}", article(t.kinds)))
+                    .with_help_opt(help)
+            });
             return Ty::any();
         }
         let list_ok = t.kinds.intersects(Kinds::LIST) && i.kinds.intersects(Kinds::INT);
         let map_ok = t.kinds.intersects(Kinds::MAP) && i.kinds.intersects(Kinds::STRING);
         if !list_ok && !map_ok {
             let want = if t.kinds.intersects(Kinds::LIST) { "an integer (lists)" } else { "a string (maps)" };
-            self.report(
+            self.report_with(|_| {
                 kind_problem(
                     codes::TYPE_MISMATCH,
                     index.span,
                     format!("an index must be {want}, found {}", i.kinds),
                     &[&i, &t],
                 )
-                .with_label(format!("this is {}", article(i.kinds))),
-            );
+                .with_label(format!("this is {}", article(i.kinds)))
+            });
             return Ty::any();
         }
         let mut out = Ty::none();
@@ -397,10 +411,10 @@ impl<'m, 'a> ExprCx<'m, 'a> {
         let arg_types: Vec<Ty> = args.iter().map(|a| self.expr(a)).collect();
         let Some(path) = callee.dotted_name() else {
             self.expr(callee);
-            self.report(
+            self.report_with(|_| {
                 Diagnostic::error(codes::NOT_CALLABLE, callee.span, "only functions and subworkflows can be called")
-                    .with_label("not a function name"),
-            );
+                    .with_label("not a function name")
+            });
             return Ty::any();
         };
         if !path.contains('.')
@@ -417,20 +431,20 @@ impl<'m, 'a> ExprCx<'m, 'a> {
             return Ty::any().external();
         }
         if stdlib::value(&path).is_some() {
-            self.report(
+            self.report_with(|_| {
                 Diagnostic::error(codes::NOT_CALLABLE, callee.span, format!("`{path}` is a value, not a function"))
                     .with_label("cannot be called")
-                    .with_help(format!("write `{path}` without parentheses")),
-            );
+                    .with_help(format!("write `{path}` without parentheses"))
+            });
             return Ty::any();
         }
         let root = path.split('.').next().unwrap_or(&path).to_string();
         if path.contains('.') && self.is_variable(&root) && !stdlib::is_module(&root) {
             self.expr(callee);
-            self.report(
+            self.report_with(|_| {
                 Diagnostic::error(codes::NOT_CALLABLE, callee.span, format!("`{path}` is not a function"))
-                    .with_label("a value cannot be called"),
-            );
+                    .with_label("a value cannot be called")
+            });
             return Ty::any();
         }
         self.unknown_library_name(&path, callee.span, true);
@@ -473,7 +487,7 @@ impl<'m, 'a> ExprCx<'m, 'a> {
         let required = params.iter().filter(|p| p.default.is_none()).count();
         if args.len() < required || args.len() > params.len() {
             let list: Vec<&str> = params.iter().map(|p| p.name.text.as_str()).collect();
-            self.report(
+            self.report_with(|_| {
                 Diagnostic::error(
                     codes::WRONG_ARITY,
                     span,
@@ -485,19 +499,19 @@ impl<'m, 'a> ExprCx<'m, 'a> {
                     ),
                 )
                 .with_label("wrong number of arguments")
-                .with_help(format!("its parameters are ({}), passed in this order", list.join(", "))),
-            );
+                .with_help(format!("its parameters are ({}), passed in this order", list.join(", ")))
+            });
         }
         if self.model.subs[target].blocking && self.reporting() {
-            self.report(
+            self.report_with(|_| {
                 Diagnostic::warning(
                     codes::BLOCKING_SUBWORKFLOW_IN_EXPRESSION,
                     at,
                     format!("subworkflow `{name}` makes blocking calls but is called inside an expression"),
                 )
                 .with_label("called inside `${...}`")
-                .with_help("call it from a `call` step instead"),
-            );
+                .with_help("call it from a `call` step instead")
+            });
         }
         self.sub_calls.push(SubCall { callee: target, args: arg_types.into_iter().enumerate().collect() });
         self.types.subs[target].returns.clone()
@@ -505,7 +519,7 @@ impl<'m, 'a> ExprCx<'m, 'a> {
 
     fn stdlib_call(&mut self, f: &'static Function, at: Span, args: &[Expr], arg_types: &[Ty]) -> Ty {
         if f.blocking {
-            self.report(blocking_in_expression(f.name, at));
+            self.report_with(|_| blocking_in_expression(f.name, at));
         }
         if f.status == stdlib::Status::Preview {
             return result_type(f, arg_types);
@@ -513,7 +527,7 @@ impl<'m, 'a> ExprCx<'m, 'a> {
         let required = f.required_count();
         if args.len() < required || args.len() > f.params.len() {
             // Arguments are positional: with the wrong count, their types say nothing more.
-            self.report(
+            self.report_with(|_| {
                 Diagnostic::error(
                     codes::WRONG_ARITY,
                     at,
@@ -526,8 +540,8 @@ impl<'m, 'a> ExprCx<'m, 'a> {
                     ),
                 )
                 .with_label("wrong number of arguments")
-                .with_help(format!("the signature is `{}`", f.signature())),
-            );
+                .with_help(format!("the signature is `{}`", f.signature()))
+            });
             return result_type(f, arg_types);
         }
         for ((arg, t), p) in args.iter().zip(arg_types).zip(f.params) {
@@ -539,7 +553,7 @@ impl<'m, 'a> ExprCx<'m, 'a> {
     /// Checks one argument of a standard-library function against its parameter.
     pub fn check_argument(&mut self, f: &Function, p: &stdlib::Param, at: Span, t: &Ty, literal: Option<Literal<'_>>) {
         if !t.kinds.is_none() && !t.kinds.intersects(p.kinds) {
-            self.report(
+            self.report_with(|_| {
                 kind_problem(
                     codes::ARGUMENT_TYPE,
                     at,
@@ -547,8 +561,8 @@ impl<'m, 'a> ExprCx<'m, 'a> {
                     &[t],
                 )
                 .with_label(format!("this is {}", article(t.kinds)))
-                .with_help(argument_help(f, p)),
-            );
+                .with_help(argument_help(f, p))
+            });
             return;
         }
         match (p.allowed, literal) {
@@ -562,14 +576,14 @@ impl<'m, 'a> ExprCx<'m, 'a> {
                 self.report(d);
             }
             (Allowed::Range(min, max), Some(Literal::Num(x))) if x < min || x > max => {
-                self.report(
+                self.report_with(|_| {
                     Diagnostic::error(
                         codes::INVALID_ARGUMENT,
                         at,
                         format!("`{}` of `{}` must be between {min} and {max}, found {x}", p.name, f.name),
                     )
-                    .with_label("out of range"),
-                );
+                    .with_label("out of range")
+                });
             }
             _ => {}
         }

@@ -356,3 +356,24 @@ fn the_binary_answers_version_and_help_and_rejects_other_arguments() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unexpected argument `--nonsense`"));
 }
+
+#[test]
+fn a_document_with_a_ten_thousand_term_chain_gets_one_diagnostic() {
+    let mut c = Client::start();
+    c.request("initialize", json!({ "capabilities": {} })).expect("initialize");
+    c.notify("initialized", json!({}));
+    let text = format!("- s:\n    return: ${{x{}}}\n", ".a".repeat(10_000));
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": URI, "languageId": "yaml", "version": 1, "text": text } }),
+    );
+    let d = c.diagnostics();
+    let codes: Vec<&str> =
+        d["diagnostics"].as_array().expect("list").iter().filter_map(|x| x["code"].as_str()).collect();
+    assert_eq!(codes, ["WF115"], "{d:#}");
+    let hover = c.request("textDocument/hover", at(1, 5000));
+    assert!(hover.is_ok(), "still answering: {hover:?}");
+    assert_eq!(c.request("shutdown", Value::Null), Ok(Value::Null));
+    c.notify("exit", Value::Null);
+    assert!(c.child.wait().expect("wait").success());
+}

@@ -58,6 +58,8 @@ define_codes! {
         "Workflows does not interpolate: `\"id-${x}\"` stays the literal text `id-${x}`. If you meant the value of `x`, write the whole string as one expression: `${\"id-\" + x}`.";
     EXPR_TOO_LONG = "WF114", "expression-too-long", "an expression is longer than 400 characters",
         "Workflows limits the length of one expression (400 characters is the documented figure, though the limit is not verified). Split the computation over several assignments.";
+    TOO_DEEP = "WF115", "too-deep", "an expression or a data value is nested too deeply",
+        "wfkit accepts expressions up to 400 levels deep and lists and maps up to 128 levels deep; deeper trees would exhaust the stack of the checker, the compiler and the language server. In an expression each operator is a level, including each link of a chain such as `a + b + c` or `x.a.b`, and so are field accesses, indexes, calls, list and map literals, unary operators and parentheses: 400 levels hold every expression within GCW's documented 400-character limit. Real workflows nest their YAML about 20 levels deep. Split the computation or the data over several assignments.";
     UNKNOWN_KEY = "WF120", "unknown-key", "a key that is not allowed here",
         "Each part of a workflow allows a fixed set of keys (see the syntax reference). An unknown key is usually a typo; Workflows rejects it at deploy time.";
     MISSING_KEY = "WF121", "missing-key", "a required key is missing",

@@ -10,5 +10,5 @@ mod printer;
 mod template;
 
 pub use ast::{BinaryOp, Expr, ExprKind, UnaryOp};
-pub use parser::{parse_expression, parse_place};
+pub use parser::{MAX_DEPTH, parse_expression, parse_place};
 pub use template::{Template, parse_template};

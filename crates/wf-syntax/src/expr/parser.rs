@@ -7,8 +7,11 @@ use super::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
 use super::lexer::{Keyword, Tok, Token, keyword, tokenize, unescape};
 use crate::{Diagnostic, Span, codes};
 
-/// Deepest nesting of brackets and operators accepted before giving up.
-const MAX_DEPTH: u32 = 128;
+/// Deepest expression tree accepted: every operator (also each link of a chain such as
+/// `a + b + c`), field access, index, call, list, map and pair of parentheses is one level.
+/// 400 is GCW's documented length limit, so any expression GCW accepts fits; every later
+/// recursive pass (checker, printer, compiler, language server) relies on this bound.
+pub const MAX_DEPTH: u32 = 400;
 
 /// Converts a byte range of the expression text to a file span.
 pub type SpanMap<'m> = &'m dyn Fn(usize, usize) -> Span;
@@ -17,7 +20,7 @@ pub type SpanMap<'m> = &'m dyn Fn(usize, usize) -> Span;
 /// end of the text is reported at `map(len, len + 1)` (the closing `}` of a `${...}`).
 pub fn parse_expression(text: &str, map: SpanMap<'_>) -> (Expr, Option<Diagnostic>) {
     let mut p = Parser::new(text, map);
-    let expr = p.expr(1);
+    let expr = p.expr(1).expr;
     p.expect_end();
     (expr, p.error)
 }
@@ -27,6 +30,9 @@ pub fn parse_expression(text: &str, map: SpanMap<'_>) -> (Expr, Option<Diagnosti
 pub fn parse_place(text: &str, map: SpanMap<'_>) -> (Expr, Option<Diagnostic>) {
     let (expr, error) = parse_expression(text, map);
     if let Some(mut d) = error {
+        if d.code == codes::TOO_DEEP {
+            return (expr, Some(d));
+        }
         d.code = codes::INVALID_TARGET;
         d.message = format!("invalid assignment target: {}", d.message);
         return (expr, Some(d));
@@ -45,6 +51,18 @@ fn is_place(e: &Expr) -> bool {
         ExprKind::Var(_) => true,
         ExprKind::Member { object, .. } | ExprKind::Index { object, .. } => is_place(object),
         _ => false,
+    }
+}
+
+/// A parsed expression and the depth of its tree (see [`MAX_DEPTH`]).
+struct Parsed {
+    expr: Expr,
+    depth: u32,
+}
+
+impl Parsed {
+    fn leaf(expr: Expr) -> Parsed {
+        Parsed { expr, depth: 1 }
     }
 }
 
@@ -94,14 +112,41 @@ impl<'t, 'm> Parser<'t, 'm> {
         if t.kind == Tok::Ident { keyword(self.tok_text(t)) } else { None }
     }
 
-    fn report(&mut self, d: Diagnostic) {
+    /// Reports the first error. `make` builds the diagnostic out of line, so that the
+    /// recursive functions, up to [`MAX_DEPTH`] levels of them, keep small stack frames.
+    #[cold]
+    #[inline(never)]
+    fn fail(&mut self, make: impl FnOnce(&Self) -> Diagnostic) {
         if self.error.is_none() {
-            self.error = Some(d);
+            self.error = Some(make(self));
         }
     }
 
     fn error_node(&self, span: Span) -> Expr {
         Expr { kind: ExprKind::Error, span }
+    }
+
+    /// A node whose deepest child has depth `below`; past [`MAX_DEPTH`] it becomes an
+    /// error reported at `at` (the operator or bracket that went one level too deep).
+    fn node(&mut self, kind: ExprKind, span: Span, below: u32, at: Span) -> Parsed {
+        let depth = below + 1;
+        if depth > MAX_DEPTH {
+            self.too_deep(at);
+            return Parsed::leaf(self.error_node(span));
+        }
+        Parsed { expr: Expr { kind, span }, depth }
+    }
+
+    fn too_deep(&mut self, at: Span) {
+        self.fail(|_| {
+            Diagnostic::error(
+                codes::TOO_DEEP,
+                at,
+                format!("expression is nested too deeply: more than {MAX_DEPTH} levels"),
+            )
+            .with_label(format!("level {} starts here", MAX_DEPTH + 1))
+            .with_help("split it into several assignments")
+        });
     }
 
     /// Describes a token for "found ..." messages.
@@ -139,20 +184,20 @@ impl<'t, 'm> Parser<'t, 'm> {
     }
 
     /// Parses operators of precedence `min_level` and above (left-associative).
-    fn expr(&mut self, min_level: u8) -> Expr {
+    fn expr(&mut self, min_level: u8) -> Parsed {
         if !self.enter() {
-            return self.error_node(self.span_of(self.peek()));
+            return Parsed::leaf(self.error_node(self.span_of(self.peek())));
         }
         let mut lhs = self.unary();
         while !self.failed() {
             let t = self.peek();
             if self.keyword_at(t) == Some(Keyword::Not) && self.keyword_at(self.peek_at(1)) == Some(Keyword::In) {
                 let not_in = self.span_of(t).cover(self.span_of(self.peek_at(1)));
-                self.report(
+                self.fail(|_| {
                     Diagnostic::error(codes::EXPR_SYNTAX, not_in, "`not in` is not an operator in Workflows")
                         .with_label("not supported")
-                        .with_help("write `not (x in y)`"),
-                );
+                        .with_help("write `not (x in y)`")
+                });
                 break;
             }
             let Some(op) = self.binary_op(t) else { break };
@@ -162,22 +207,30 @@ impl<'t, 'm> Parser<'t, 'm> {
             }
             self.bump();
             let op_span = self.span_of(t);
-            let rhs = if self.at_expression_start() { self.expr(level + 1) } else { self.missing_operand(op, op_span) };
-            let span = lhs.span.cover(rhs.span);
-            lhs = Expr { kind: ExprKind::Binary { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span };
+            let rhs = if self.at_expression_start() {
+                self.expr(level + 1)
+            } else {
+                Parsed::leaf(self.missing_operand(op, op_span))
+            };
+            lhs = self.binary(lhs, op, op_span, rhs);
         }
         self.depth -= 1;
         lhs
     }
 
+    fn binary(&mut self, lhs: Parsed, op: BinaryOp, op_span: Span, rhs: Parsed) -> Parsed {
+        let span = lhs.expr.span.cover(rhs.expr.span);
+        let below = lhs.depth.max(rhs.depth);
+        let kind = ExprKind::Binary { op, op_span, lhs: Box::new(lhs.expr), rhs: Box::new(rhs.expr) };
+        self.node(kind, span, below, op_span)
+    }
+
+    /// Counts one level of recursion; past [`MAX_DEPTH`] (the tree would be deeper still)
+    /// it reports the depth error and returns `false`.
     fn enter(&mut self) -> bool {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            let span = self.span_of(self.peek());
-            self.report(
-                Diagnostic::error(codes::EXPR_SYNTAX, span, "expression is nested too deeply")
-                    .with_help("split it into several assignments"),
-            );
+            self.too_deep(self.span_of(self.peek()));
             self.depth -= 1;
             return false;
         }
@@ -196,103 +249,125 @@ impl<'t, 'm> Parser<'t, 'm> {
     fn missing_operand(&mut self, op: BinaryOp, op_span: Span) -> Expr {
         let t = self.peek();
         let at = self.span_of(t);
-        let d = Diagnostic::error(
-            codes::EXPR_SYNTAX,
-            at,
-            format!("expected an expression after `{}`, found {}", op.as_str(), self.describe(t)),
-        )
-        .with_label("expected an expression here")
-        .with_secondary(op_span, "this operator needs a right-hand operand");
-        self.report(d);
+        self.fail(|p| {
+            Diagnostic::error(
+                codes::EXPR_SYNTAX,
+                at,
+                format!("expected an expression after `{}`, found {}", op.as_str(), p.describe(t)),
+            )
+            .with_label("expected an expression here")
+            .with_secondary(op_span, "this operator needs a right-hand operand")
+        });
         self.error_node(Span::empty(at.start))
     }
 
-    fn unary(&mut self) -> Expr {
+    fn unary(&mut self) -> Parsed {
         let t = self.peek();
         let op = match t.kind {
             Tok::Minus => Some(UnaryOp::Neg),
             Tok::Ident if self.keyword_at(t) == Some(Keyword::Not) => Some(UnaryOp::Not),
             _ => None,
         };
-        let Some(op) = op else { return self.postfix() };
+        match op {
+            Some(op) => self.prefixed(op, t),
+            None => self.postfix(),
+        }
+    }
+
+    /// `op operand`, where `t` is the operator's token.
+    fn prefixed(&mut self, op: UnaryOp, t: Token) -> Parsed {
         self.bump();
         let start = self.span_of(t);
         if op == UnaryOp::Neg && self.peek().kind == Tok::Int && self.tok_text(self.peek()) == "9223372036854775808" {
             let lit = self.bump();
             let span = start.cover(self.span_of(lit));
-            return self.postfix_ops(Expr { kind: ExprKind::Int(i64::MIN), span });
+            return self.postfix_ops(Parsed::leaf(Expr { kind: ExprKind::Int(i64::MIN), span }));
         }
         if !self.enter() {
-            return self.error_node(start);
+            return Parsed::leaf(self.error_node(start));
         }
         let operand = if self.at_expression_start() || self.keyword_at(self.peek()) == Some(Keyword::Not) {
             self.unary()
         } else {
             let found = self.peek();
             let at = self.span_of(found);
-            self.report(
+            self.fail(|p| {
                 Diagnostic::error(
                     codes::EXPR_SYNTAX,
                     at,
-                    format!("expected an operand after `{}`, found {}", op.as_str(), self.describe(found)),
+                    format!("expected an operand after `{}`, found {}", op.as_str(), p.describe(found)),
                 )
-                .with_label("expected an expression here"),
-            );
-            self.error_node(Span::empty(at.start))
+                .with_label("expected an expression here")
+            });
+            Parsed::leaf(self.error_node(Span::empty(at.start)))
         };
         self.depth -= 1;
-        let span = start.cover(operand.span);
-        Expr { kind: ExprKind::Unary { op, operand: Box::new(operand) }, span }
+        let span = start.cover(operand.expr.span);
+        self.node(ExprKind::Unary { op, operand: Box::new(operand.expr) }, span, operand.depth, start)
     }
 
-    fn postfix(&mut self) -> Expr {
+    fn postfix(&mut self) -> Parsed {
         let primary = self.primary();
         self.postfix_ops(primary)
     }
 
-    fn postfix_ops(&mut self, mut expr: Expr) -> Expr {
+    fn postfix_ops(&mut self, mut expr: Parsed) -> Parsed {
         while !self.failed() {
             let t = self.peek();
-            match t.kind {
-                Tok::Dot => {
-                    self.bump();
-                    let name_tok = self.peek();
-                    if name_tok.kind != Tok::Ident {
-                        let at = self.span_of(name_tok);
-                        self.report(
-                            Diagnostic::error(
-                                codes::EXPR_SYNTAX,
-                                at,
-                                format!("expected a field name after `.`, found {}", self.describe(name_tok)),
-                            )
-                            .with_label("expected a name here")
-                            .with_help("for keys that are not names, index with a string: `m[\"my-key\"]`"),
-                        );
-                        return self.error_node(expr.span.cover(self.span_of(t)));
-                    }
-                    self.bump();
-                    let name_span = self.span_of(name_tok);
-                    let span = expr.span.cover(name_span);
-                    let name = self.tok_text(name_tok).to_string();
-                    expr = Expr { kind: ExprKind::Member { object: Box::new(expr), name, name_span }, span };
-                }
-                Tok::LBracket => {
-                    self.bump();
-                    let index = self.expr(1);
-                    let close = self.close(t, Tok::RBracket, "]");
-                    let span = expr.span.cover(close);
-                    expr = Expr { kind: ExprKind::Index { object: Box::new(expr), index: Box::new(index) }, span };
-                }
-                Tok::LParen => {
-                    self.bump();
-                    let (args, close) = self.comma_list(t, Tok::RParen, ")", |p| p.expr(1));
-                    let span = expr.span.cover(close);
-                    expr = Expr { kind: ExprKind::Call { callee: Box::new(expr), args }, span };
-                }
+            expr = match t.kind {
+                Tok::Dot => self.member(expr, t),
+                Tok::LBracket => self.index(expr, t),
+                Tok::LParen => self.call(expr, t),
                 _ => break,
-            }
+            };
         }
         expr
+    }
+
+    /// `object.name`, where `dot` is the `.` token.
+    fn member(&mut self, object: Parsed, dot: Token) -> Parsed {
+        self.bump();
+        let name_tok = self.peek();
+        if name_tok.kind != Tok::Ident {
+            let at = self.span_of(name_tok);
+            self.fail(|p| {
+                Diagnostic::error(
+                    codes::EXPR_SYNTAX,
+                    at,
+                    format!("expected a field name after `.`, found {}", p.describe(name_tok)),
+                )
+                .with_label("expected a name here")
+                .with_help("for keys that are not names, index with a string: `m[\"my-key\"]`")
+            });
+            return Parsed::leaf(self.error_node(object.expr.span.cover(self.span_of(dot))));
+        }
+        self.bump();
+        let name_span = self.span_of(name_tok);
+        let span = object.expr.span.cover(name_span);
+        let name = self.tok_text(name_tok).to_string();
+        let kind = ExprKind::Member { object: Box::new(object.expr), name, name_span };
+        self.node(kind, span, object.depth, name_span)
+    }
+
+    /// `object[index]`, where `open` is the `[` token.
+    fn index(&mut self, object: Parsed, open: Token) -> Parsed {
+        self.bump();
+        let index = self.expr(1);
+        let close = self.close(open, Tok::RBracket, "]");
+        let span = object.expr.span.cover(close);
+        let below = object.depth.max(index.depth);
+        let kind = ExprKind::Index { object: Box::new(object.expr), index: Box::new(index.expr) };
+        self.node(kind, span, below, self.span_of(open))
+    }
+
+    /// `callee(args...)`, where `open` is the `(` token.
+    fn call(&mut self, callee: Parsed, open: Token) -> Parsed {
+        self.bump();
+        let (args, close) = self.comma_list(open, Tok::RParen, ")", |p| p.expr(1));
+        let span = callee.expr.span.cover(close);
+        let below = args.iter().fold(callee.depth, |d, a| d.max(a.depth));
+        let args = args.into_iter().map(|a| a.expr).collect();
+        self.node(ExprKind::Call { callee: Box::new(callee.expr), args }, span, below, self.span_of(open))
     }
 
     /// Expects the closing token for `open`; returns the span it ended at.
@@ -305,15 +380,15 @@ impl<'t, 'm> Parser<'t, 'm> {
         if !self.failed() {
             let at = self.span_of(t);
             let open_text = self.tok_text(open);
-            self.report(
+            self.fail(|p| {
                 Diagnostic::error(
                     codes::EXPR_SYNTAX,
                     at,
-                    format!("expected `{text}` to close `{open_text}`, found {}", self.describe(t)),
+                    format!("expected `{text}` to close `{open_text}`, found {}", p.describe(t)),
                 )
                 .with_label(format!("expected `{text}` here"))
-                .with_secondary(self.span_of(open), format!("unclosed `{open_text}`")),
-            );
+                .with_secondary(p.span_of(open), format!("unclosed `{open_text}`"))
+            });
         }
         Span::empty(self.span_of(t).start)
     }
@@ -337,20 +412,7 @@ impl<'t, 'm> Parser<'t, 'm> {
                 continue;
             }
             if self.peek().kind != close {
-                let t = self.peek();
-                let at = self.span_of(t);
-                let open_text = self.tok_text(open);
-                let msg = if t.kind == Tok::Eof {
-                    format!("expected `,` or `{close_text}`, found {}", self.describe(t))
-                } else {
-                    format!("expected `,` or `{close_text}` after an item, found {}", self.describe(t))
-                };
-                let mut d = Diagnostic::error(codes::EXPR_SYNTAX, at, msg)
-                    .with_label(format!("expected `,` or `{close_text}` here"));
-                if t.kind == Tok::Eof {
-                    d = d.with_secondary(self.span_of(open), format!("unclosed `{open_text}`"));
-                }
-                self.report(d);
+                self.fail(|p| p.separator_error(open, close_text));
             }
             break;
         }
@@ -358,30 +420,55 @@ impl<'t, 'm> Parser<'t, 'm> {
         (items, end)
     }
 
-    fn primary(&mut self) -> Expr {
+    /// After a list item: neither `,` nor the closing bracket.
+    fn separator_error(&self, open: Token, close_text: &str) -> Diagnostic {
         let t = self.peek();
+        let at = self.span_of(t);
+        let open_text = self.tok_text(open);
+        let msg = if t.kind == Tok::Eof {
+            format!("expected `,` or `{close_text}`, found {}", self.describe(t))
+        } else {
+            format!("expected `,` or `{close_text}` after an item, found {}", self.describe(t))
+        };
+        let d =
+            Diagnostic::error(codes::EXPR_SYNTAX, at, msg).with_label(format!("expected `,` or `{close_text}` here"));
+        if t.kind == Tok::Eof { d.with_secondary(self.span_of(open), format!("unclosed `{open_text}`")) } else { d }
+    }
+
+    fn primary(&mut self) -> Parsed {
+        let t = self.peek();
+        match t.kind {
+            Tok::LParen => self.parenthesized(t),
+            Tok::LBracket => self.list(t),
+            Tok::LBrace => self.map(t),
+            _ => Parsed::leaf(self.atom(t)),
+        }
+    }
+
+    /// A literal or a variable: the token `t`.
+    fn atom(&mut self, t: Token) -> Expr {
         let span = self.span_of(t);
         let text = self.tok_text(t);
         let kind = match t.kind {
             Tok::Int => match text.parse::<i64>() {
                 Ok(n) => ExprKind::Int(n),
                 Err(_) => {
-                    self.report(
+                    self.fail(|_| {
                         Diagnostic::error(codes::INT_OUT_OF_RANGE, span, "integer literal does not fit in 64 bits")
                             .with_label("out of range")
-                            .with_help("write it as a double (`1.0e20`) or a string"),
-                    );
+                            .with_help("write it as a double (`1.0e20`) or a string")
+                    });
                     ExprKind::Error
                 }
             },
             Tok::Double => ExprKind::Double(text.parse().unwrap_or(0.0)),
             Tok::Str => ExprKind::String(unescape(text)),
             Tok::UnterminatedStr => {
-                self.report(
-                    Diagnostic::error(codes::EXPR_SYNTAX, self.span_of(t), "unterminated string literal")
+                self.fail(|_| {
+                    Diagnostic::error(codes::EXPR_SYNTAX, span, "unterminated string literal")
                         .with_label("this string is never closed")
-                        .with_help(format!("add the closing `{}`", &text[..1])),
-                );
+                        .with_help(format!("add the closing `{}`", &text[..1]))
+                });
                 ExprKind::Error
             }
             Tok::Ident => match self.keyword_at(t) {
@@ -391,51 +478,65 @@ impl<'t, 'm> Parser<'t, 'm> {
                 Some(Keyword::Null) => ExprKind::Null,
                 Some(_) => return self.expected_expression(t),
             },
-            Tok::LParen => {
-                self.bump();
-                let inner = self.expr(1);
-                let close = self.close(t, Tok::RParen, ")");
-                return Expr { kind: inner.kind, span: span.cover(close).cover(inner.span) };
-            }
-            Tok::LBracket => {
-                self.bump();
-                let (items, close) = self.comma_list(t, Tok::RBracket, "]", |p| p.expr(1));
-                return Expr { kind: ExprKind::List(items), span: span.cover(close) };
-            }
-            Tok::LBrace => {
-                self.bump();
-                let (entries, close) = self.comma_list(t, Tok::RBrace, "}", Self::map_entry);
-                return Expr { kind: ExprKind::Map(entries), span: span.cover(close) };
-            }
             _ => return self.expected_expression(t),
         };
         self.bump();
         Expr { kind, span }
     }
 
-    fn map_entry(&mut self) -> (Expr, Expr) {
+    /// `( inner )`: no node of its own, but a level (it nests the parser).
+    fn parenthesized(&mut self, open: Token) -> Parsed {
+        self.bump();
+        let inner = self.expr(1);
+        let close = self.close(open, Tok::RParen, ")");
+        let start = self.span_of(open);
+        let whole = start.cover(close).cover(inner.expr.span);
+        self.node(inner.expr.kind, whole, inner.depth, start)
+    }
+
+    /// `[items...]`.
+    fn list(&mut self, open: Token) -> Parsed {
+        self.bump();
+        let (items, close) = self.comma_list(open, Tok::RBracket, "]", |p| p.expr(1));
+        let below = items.iter().fold(0, |d, i| d.max(i.depth));
+        let items = items.into_iter().map(|i| i.expr).collect();
+        let start = self.span_of(open);
+        self.node(ExprKind::List(items), start.cover(close), below, start)
+    }
+
+    /// `{"key": value, ...}`.
+    fn map(&mut self, open: Token) -> Parsed {
+        self.bump();
+        let (entries, close) = self.comma_list(open, Tok::RBrace, "}", Self::map_entry);
+        let below = entries.iter().fold(0, |d, (k, v)| d.max(k.depth).max(v.depth));
+        let entries = entries.into_iter().map(|(k, v)| (k.expr, v.expr)).collect();
+        let start = self.span_of(open);
+        self.node(ExprKind::Map(entries), start.cover(close), below, start)
+    }
+
+    fn map_entry(&mut self) -> (Parsed, Parsed) {
         let key = self.expr(1);
-        if !self.failed() && !matches!(key.kind, ExprKind::String(_)) {
-            self.report(
-                Diagnostic::error(codes::EXPR_SYNTAX, key.span, "map keys in expressions must be string literals")
+        if !self.failed() && !matches!(key.expr.kind, ExprKind::String(_)) {
+            self.fail(|_| {
+                Diagnostic::error(codes::EXPR_SYNTAX, key.expr.span, "map keys in expressions must be string literals")
                     .with_label("not a string")
-                    .with_help("quote the key: `{\"name\": value}`"),
-            );
+                    .with_help("quote the key: `{\"name\": value}`")
+            });
         }
         let colon = self.peek();
         if colon.kind == Tok::Colon {
             self.bump();
         } else if !self.failed() {
             let at = self.span_of(colon);
-            self.report(
+            self.fail(|p| {
                 Diagnostic::error(
                     codes::EXPR_SYNTAX,
                     at,
-                    format!("expected `:` after a map key, found {}", self.describe(colon)),
+                    format!("expected `:` after a map key, found {}", p.describe(colon)),
                 )
-                .with_label("expected `:` here"),
-            );
-            let value = self.error_node(Span::empty(at.start));
+                .with_label("expected `:` here")
+            });
+            let value = Parsed::leaf(self.error_node(Span::empty(at.start)));
             return (key, value);
         }
         let value = self.expr(1);
@@ -444,15 +545,18 @@ impl<'t, 'm> Parser<'t, 'm> {
 
     fn expected_expression(&mut self, t: Token) -> Expr {
         let at = self.span_of(t);
-        let msg = match t.kind {
-            Tok::Unknown => format!("unexpected character `{}` in expression", self.tok_text(t)),
-            _ => format!("expected an expression, found {}", self.describe(t)),
-        };
-        let mut d = Diagnostic::error(codes::EXPR_SYNTAX, at, msg).with_label("expected an expression here");
-        if t.kind == Tok::Eof && self.text.trim().is_empty() {
-            d = d.with_help("`${}` is empty: write an expression between the braces");
-        }
-        self.report(d);
+        self.fail(|p| {
+            let msg = match t.kind {
+                Tok::Unknown => format!("unexpected character `{}` in expression", p.tok_text(t)),
+                _ => format!("expected an expression, found {}", p.describe(t)),
+            };
+            let d = Diagnostic::error(codes::EXPR_SYNTAX, at, msg).with_label("expected an expression here");
+            if t.kind == Tok::Eof && p.text.trim().is_empty() {
+                d.with_help("`${}` is empty: write an expression between the braces")
+            } else {
+                d
+            }
+        });
         self.error_node(Span::empty(at.start))
     }
 
@@ -483,7 +587,7 @@ impl<'t, 'm> Parser<'t, 'm> {
             .with_label("unexpected here")
             .with_help("is an operator missing before it?")
         };
-        self.report(d);
+        self.fail(|_| d);
     }
 }
 
@@ -536,6 +640,62 @@ mod tests {
         assert_eq!(err(""), ("expected an expression, found the end of the expression".into(), 0..1));
         assert_eq!(err("a[1"), ("expected `]` to close `[`, found the end of the expression".into(), 3..4));
         assert!(err(&"(".repeat(500)).0.contains("too deeply"));
+    }
+
+    /// The depth of a tree, as [`MAX_DEPTH`] counts it (without parentheses).
+    fn depth(e: &Expr) -> u32 {
+        let children: Vec<&Expr> = match &e.kind {
+            ExprKind::List(items) => items.iter().collect(),
+            ExprKind::Map(entries) => entries.iter().flat_map(|(k, v)| [k, v]).collect(),
+            ExprKind::Unary { operand, .. } => vec![operand],
+            ExprKind::Binary { lhs, rhs, .. } => vec![lhs, rhs],
+            ExprKind::Member { object, .. } => vec![object],
+            ExprKind::Index { object, index } => vec![object, index],
+            ExprKind::Call { callee, args } => std::iter::once(&**callee).chain(args).collect(),
+            _ => vec![],
+        };
+        1 + children.into_iter().map(depth).max().unwrap_or(0)
+    }
+
+    fn too_deep(text: &str) -> bool {
+        match parse(text) {
+            (_, Some(d)) => {
+                assert_eq!(d.code, codes::TOO_DEEP, "{text:.40}: {d:?}");
+                assert_eq!(d.message, "expression is nested too deeply: more than 400 levels");
+                true
+            }
+            (e, None) => {
+                assert!(depth(&e) <= MAX_DEPTH, "{text:.40}");
+                false
+            }
+        }
+    }
+
+    #[test]
+    fn chains_count_towards_the_depth_limit() {
+        let n = MAX_DEPTH as usize;
+        // One level per link: `1` is one level, `1 + 1` two.
+        let chain = |first: &str, link: &str, links: usize| format!("{first}{}", link.repeat(links));
+        for (first, link) in [("1", " + 1"), ("a", " and a"), ("x", ".a"), ("x", "[0]"), ("f", "()"), ("a", " < a")] {
+            assert!(!too_deep(&chain(first, link, n - 1)), "{first}{link} at the limit");
+            assert!(too_deep(&chain(first, link, n)), "{first}{link} past the limit");
+            assert!(too_deep(&chain(first, link, 10_000)), "{first}{link}: a long chain");
+        }
+        assert!(!too_deep(&format!("{}1", "-".repeat(n - 1))));
+        assert!(too_deep(&format!("{}1", "-".repeat(n))));
+        assert!(too_deep(&"not ".repeat(10_000)));
+        // Parentheses count too, and chains inside them add up.
+        assert!(!too_deep(&format!("{}1{}", "(".repeat(n - 1), ")".repeat(n - 1))));
+        assert!(too_deep(&format!("{}1{}", "(".repeat(n), ")".repeat(n))));
+        let nested = (0..4).fold("1".to_string(), |inner, _| format!("({inner}{})", " + 1".repeat(120)));
+        assert!(too_deep(&nested), "4 x 121 levels");
+        assert!(too_deep(&format!("{}1{}", "[".repeat(n), "]".repeat(n))));
+        assert!(too_deep(&format!("{}1{}", "{\"a\": ".repeat(n), "}".repeat(n))));
+        assert!(too_deep(&format!("f({})", chain("1", " * 1", n))));
+        // The error points at the operator that goes one level too deep.
+        let (_, d) = parse(&chain("1", "+1", n));
+        let at = d.expect("an error").span.range();
+        assert_eq!(at, 2 * (n - 1) + 1..2 * (n - 1) + 2);
     }
 
     #[test]

@@ -72,9 +72,11 @@ pub fn parse_template(text: &str, map: SpanMap<'_>) -> (Template, Vec<Diagnostic
     // A broken expression becomes one `Error` node, so that later passes stay quiet about it
     // (the language server re-parses the text when it needs the partial tree).
     let expr = if error.is_some() { Expr { kind: super::ExprKind::Error, span: expr.span } } else { expr };
+    // An expression too deep to parse is always longer than the limit too: one diagnostic.
+    let too_deep = error.as_ref().is_some_and(|d| d.code == codes::TOO_DEEP);
     diags.extend(error);
     let chars = body.chars().count();
-    if chars > MAX_EXPRESSION_CHARS {
+    if chars > MAX_EXPRESSION_CHARS && !too_deep {
         diags.push(
             Diagnostic::warning(
                 codes::EXPR_TOO_LONG,
@@ -148,5 +150,8 @@ mod tests {
         assert_eq!(run("${ {\"a\": 1 ]}").1, vec![("WF110".into(), 11..12)]);
         let long = format!("${{{}}}", "a + ".repeat(120) + "a");
         assert_eq!(run(&long).1.len(), 1);
+        // Too deep is always too long as well: the depth error alone.
+        let deep = format!("${{{}1}}", "-".repeat(400));
+        assert_eq!(run(&deep).1, vec![("WF115".into(), 402..403)]);
     }
 }

@@ -13,6 +13,10 @@ use crate::{Diagnostic, SourceFile, Span, codes};
 /// Most nodes that alias expansion may create before the file is rejected ("billion laughs").
 const MAX_ALIAS_NODES: usize = 1_000_000;
 
+/// Deepest nesting of lists and maps accepted, aliases expanded (the deepest file of the
+/// corpus has 22 levels). Every recursive pass over the tree relies on this bound.
+pub const MAX_NESTING: usize = 128;
+
 /// Loads the one YAML (or JSON) document in `source`.
 ///
 /// Returns `None` when the file is empty or cannot be parsed; every problem found is in the
@@ -133,7 +137,10 @@ impl<'a> Loader<'a> {
                     }
                     None
                 }
-                Event::Alias(id) => Some(self.alias(id, span)),
+                Event::Alias(id) => match self.alias(id, span, stack.len()) {
+                    Some(node) => Some(node),
+                    None => return Ok(None),
+                },
                 Event::Scalar(value, style, anchor, tag) => {
                     if tag.is_some() {
                         self.unsupported_tag(span);
@@ -141,6 +148,10 @@ impl<'a> Loader<'a> {
                     let node = self.scalar(value.into_owned(), style, span);
                     self.remember(anchor, &node);
                     Some(node)
+                }
+                Event::SequenceStart(..) | Event::MappingStart(..) if stack.len() >= MAX_NESTING => {
+                    self.too_deep(span);
+                    return Ok(None);
                 }
                 Event::SequenceStart(anchor, tag) => {
                     if tag.is_some() {
@@ -245,22 +256,42 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn alias(&mut self, id: usize, span: Span) -> Node {
+    /// The nesting limit was reached at `span` (a list or map that goes one level deeper).
+    fn too_deep(&mut self, span: Span) {
+        let at = Span::new(span.start, span.start.max(span.end.min(span.start + 1)));
+        self.diags.push(
+            Diagnostic::error(
+                codes::TOO_DEEP,
+                at,
+                format!("lists and maps are nested too deeply: more than {MAX_NESTING} levels"),
+            )
+            .with_label(format!("level {} starts here", MAX_NESTING + 1))
+            .with_help("flatten the data, or build it in several assignments"),
+        );
+    }
+
+    /// The copy of the anchored node for an alias at nesting `depth`; `None` (reported)
+    /// when the copy would nest too deeply.
+    fn alias(&mut self, id: usize, span: Span, depth: usize) -> Option<Node> {
         let Some(node) = self.anchors.get(&id) else {
             self.diags.push(Diagnostic::error(codes::YAML_UNSUPPORTED, span, "alias to an unknown anchor"));
-            return null_node(span);
+            return Some(null_node(span));
         };
-        let size = count_nodes(node);
+        let (size, height) = measure(node);
+        if depth + height > MAX_NESTING + 1 {
+            self.too_deep(span);
+            return None;
+        }
         if size > self.alias_budget {
             self.diags.push(
                 Diagnostic::error(codes::YAML_UNSUPPORTED, span, "aliases expand to too many nodes")
                     .with_help("this file expands to over a million nodes through aliases; write the data out"),
             );
             self.alias_budget = 0;
-            return null_node(span);
+            return Some(null_node(span));
         }
         self.alias_budget -= size;
-        node.clone()
+        Some(node.clone())
     }
 
     fn unsupported_tag(&mut self, span: Span) {
@@ -348,12 +379,15 @@ fn null_node(span: Span) -> Node {
     Node { kind: NodeKind::Scalar(Scalar { text: String::new(), style: Style::Plain, kind: ScalarKind::Null }), span }
 }
 
-fn count_nodes(node: &Node) -> usize {
-    match &node.kind {
-        NodeKind::Scalar(_) => 1,
-        NodeKind::Seq(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
-        NodeKind::Map(entries) => 1 + entries.iter().map(|(k, v)| count_nodes(k) + count_nodes(v)).sum::<usize>(),
-    }
+/// How many nodes `node` has, and how deep it is (a scalar is 1). Its depth is bounded by
+/// [`MAX_NESTING`], as for every node the loader builds.
+fn measure(node: &Node) -> (usize, usize) {
+    let children: Box<dyn Iterator<Item = &Node>> = match &node.kind {
+        NodeKind::Scalar(_) => return (1, 1),
+        NodeKind::Seq(items) => Box::new(items.iter()),
+        NodeKind::Map(entries) => Box::new(entries.iter().flat_map(|(k, v)| [k, v])),
+    };
+    children.map(measure).fold((1, 1), |(size, height), (s, h)| (size + s, height.max(h + 1)))
 }
 
 /// A tab in the leading white space of the line holding `at`, or of the line before it
@@ -434,4 +468,57 @@ fn check_json_syntax(source: &SourceFile) -> Option<Diagnostic> {
         )
         .with_label(message),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> (Option<Node>, Vec<Diagnostic>) {
+        load(&SourceFile::new("t.yaml", text.to_string()))
+    }
+
+    fn depth(node: &Node) -> usize {
+        measure(node).1
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        // `- - - 1`: one list per dash.
+        let dashes = |n: usize| format!("{}1\n", "- ".repeat(n));
+        let (root, diags) = load_text(&dashes(MAX_NESTING));
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(root.as_ref().map(depth), Some(MAX_NESTING + 1));
+        for text in [
+            dashes(MAX_NESTING + 1),
+            dashes(100_000),
+            format!("{}1{}", "[".repeat(200), "]".repeat(200)),
+            format!("x:\n{}", (1..=200).map(|i| format!("{}a{i}:\n", "  ".repeat(i))).collect::<String>()),
+        ] {
+            let (root, diags) = load_text(&text);
+            assert!(root.is_none());
+            assert_eq!(diags.len(), 1, "{diags:?}");
+            assert_eq!(diags[0].code, codes::TOO_DEEP);
+            assert_eq!(diags[0].message, "lists and maps are nested too deeply: more than 128 levels");
+        }
+    }
+
+    #[test]
+    fn aliases_cannot_nest_past_the_limit() {
+        // Each anchor wraps the one before: the copies nest one level deeper per line,
+        // while the YAML text itself stays two levels deep.
+        let chain = |n: usize| {
+            let mut text = String::from("- &a0 1\n");
+            for i in 1..n {
+                text.push_str(&format!("- &a{i} [*a{}]\n", i - 1));
+            }
+            text
+        };
+        let (root, diags) = load_text(&chain(MAX_NESTING));
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(root.as_ref().map(depth), Some(MAX_NESTING + 1));
+        let (root, diags) = load_text(&chain(MAX_NESTING + 1));
+        assert!(root.is_none());
+        assert_eq!(diags.iter().map(|d| d.code).collect::<Vec<_>>(), [codes::TOO_DEEP]);
+    }
 }

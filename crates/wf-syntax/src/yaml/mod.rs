@@ -8,6 +8,6 @@ mod offsets;
 mod relax;
 mod resolve;
 
-pub use loader::load;
+pub use loader::{MAX_NESTING, load};
 pub use node::{Node, NodeKind, Scalar, ScalarKind, Style};
 pub use offsets::ScalarOffsets;

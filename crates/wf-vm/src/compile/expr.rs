@@ -109,76 +109,110 @@ impl<'a> FnCompiler<'_, 'a> {
         };
     }
 
-    /// Pushes the value of an expression.
+    /// Pushes the value of an expression. Each kind has its own function, so that the
+    /// frames of this recursion stay small (an expression may be
+    /// [`wf_syntax::expr::MAX_DEPTH`] levels deep).
     pub fn expr(&mut self, e: &'a Expr) -> Result<()> {
-        let span = e.span;
         match &e.kind {
-            ExprKind::Null => self.push_constant(Value::Null),
-            ExprKind::Bool(b) => self.push_constant(Value::Bool(*b)),
-            ExprKind::Int(n) => self.push_constant(Value::Int(*n)),
-            ExprKind::Double(x) => self.push_constant(Value::Double(*x)),
-            ExprKind::String(s) => self.push_constant(Value::str(s)),
+            ExprKind::Null | ExprKind::Bool(_) | ExprKind::Int(_) | ExprKind::Double(_) | ExprKind::String(_) => {
+                self.literal_expr(&e.kind);
+                Ok(())
+            }
             ExprKind::Var(name) => {
-                let s = self.slot(name);
-                self.at(span);
-                self.e.emit(if self.is_shared(name) { Op::LoadShared(s) } else { Op::Load(s) });
+                self.load(name, e.span);
+                Ok(())
             }
-            ExprKind::List(items) => {
-                for i in items {
-                    self.expr(i)?;
-                }
-                self.e.emit(Op::List(items.len() as u32));
-            }
-            ExprKind::Map(entries) => {
-                for (k, v) in entries {
-                    self.expr(k)?;
-                    self.expr(v)?;
-                }
-                self.at(span);
-                self.e.emit(Op::Map(entries.len() as u32));
-            }
-            ExprKind::Unary { op, operand } => {
-                self.expr(operand)?;
-                self.at(span);
-                self.e.emit(match op {
-                    UnaryOp::Neg => Op::Neg,
-                    UnaryOp::Not => Op::Not,
-                });
-            }
+            ExprKind::List(items) => self.list(items),
+            ExprKind::Map(entries) => self.map(entries, e.span),
+            ExprKind::Unary { op, operand } => self.unary(*op, operand, e.span),
             ExprKind::Binary { op: op @ (BinaryOp::And | BinaryOp::Or), op_span, lhs, rhs } => {
-                self.expr(lhs)?;
-                self.at(*op_span);
-                let jump = self.e.emit(if *op == BinaryOp::And { Op::AndThen(u32::MAX) } else { Op::OrElse(u32::MAX) });
-                self.expr(rhs)?;
-                self.at(*op_span);
-                self.e.emit(Op::CheckBool);
-                let end = self.e.pc();
-                self.e.patch(jump, end);
+                self.logical(*op, *op_span, lhs, rhs)
             }
             ExprKind::Binary { .. } => {
                 if self.int_guard(e, IntGuard::Push)?.is_none() {
                     self.binary(e)?;
                 }
+                Ok(())
             }
-            ExprKind::Member { object, name, name_span } => {
-                if let Some(v) = e.dotted_name().and_then(|p| stdlib_value(&p)) {
-                    self.push_constant(v);
-                    return Ok(());
-                }
-                self.expr(object)?;
-                let c = self.c.constant(Value::str(name));
-                self.at(*name_span);
-                self.e.emit(Op::Field(c));
-            }
+            ExprKind::Member { object, name, name_span } => self.member(e, object, name, *name_span),
             ExprKind::Index { object, index } => {
                 self.expr(object)?;
                 self.expr(index)?;
                 self.at(index.span);
                 self.e.emit(Op::Index);
+                Ok(())
             }
-            ExprKind::Call { callee, args } => self.call(callee, args, span)?,
-            ExprKind::Error => return unsupported(span, "this expression has errors; fix them first (`wf check`)"),
+            ExprKind::Call { callee, args } => self.call(callee, args, e.span),
+            ExprKind::Error => unsupported(e.span, "this expression has errors; fix them first (`wf check`)"),
         }
+    }
+
+    fn literal_expr(&mut self, kind: &ExprKind) {
+        self.push_constant(match kind {
+            ExprKind::Bool(b) => Value::Bool(*b),
+            ExprKind::Int(n) => Value::Int(*n),
+            ExprKind::Double(x) => Value::Double(*x),
+            ExprKind::String(s) => Value::str(s),
+            _ => Value::Null,
+        });
+    }
+
+    fn load(&mut self, name: &'a str, span: wf_syntax::Span) {
+        let s = self.slot(name);
+        self.at(span);
+        self.e.emit(if self.is_shared(name) { Op::LoadShared(s) } else { Op::Load(s) });
+    }
+
+    fn list(&mut self, items: &'a [Expr]) -> Result<()> {
+        for i in items {
+            self.expr(i)?;
+        }
+        self.e.emit(Op::List(items.len() as u32));
+        Ok(())
+    }
+
+    fn map(&mut self, entries: &'a [(Expr, Expr)], span: wf_syntax::Span) -> Result<()> {
+        for (k, v) in entries {
+            self.expr(k)?;
+            self.expr(v)?;
+        }
+        self.at(span);
+        self.e.emit(Op::Map(entries.len() as u32));
+        Ok(())
+    }
+
+    fn unary(&mut self, op: UnaryOp, operand: &'a Expr, span: wf_syntax::Span) -> Result<()> {
+        self.expr(operand)?;
+        self.at(span);
+        self.e.emit(match op {
+            UnaryOp::Neg => Op::Neg,
+            UnaryOp::Not => Op::Not,
+        });
+        Ok(())
+    }
+
+    /// `and` / `or`: the right operand runs only when the left one does not decide.
+    fn logical(&mut self, op: BinaryOp, op_span: wf_syntax::Span, lhs: &'a Expr, rhs: &'a Expr) -> Result<()> {
+        self.expr(lhs)?;
+        self.at(op_span);
+        let jump = self.e.emit(if op == BinaryOp::And { Op::AndThen(u32::MAX) } else { Op::OrElse(u32::MAX) });
+        self.expr(rhs)?;
+        self.at(op_span);
+        self.e.emit(Op::CheckBool);
+        let end = self.e.pc();
+        self.e.patch(jump, end);
+        Ok(())
+    }
+
+    fn member(&mut self, e: &'a Expr, object: &'a Expr, name: &str, name_span: wf_syntax::Span) -> Result<()> {
+        if let Some(v) = e.dotted_name().and_then(|p| stdlib_value(&p)) {
+            self.push_constant(v);
+            return Ok(());
+        }
+        self.expr(object)?;
+        let c = self.c.constant(Value::str(name));
+        self.at(name_span);
+        self.e.emit(Op::Field(c));
         Ok(())
     }
 
@@ -244,43 +278,60 @@ impl<'a> FnCompiler<'_, 'a> {
             return unsupported(callee.span, "only named functions can be called");
         };
         if let Some(&(index, sub)) = self.c.subs.get(name.as_str()) {
-            if args.len() > sub.params.len() {
-                return unsupported(span, format!("`{name}` takes {} arguments", sub.params.len()));
-            }
-            for a in args {
-                self.expr(a)?;
-            }
-            for p in &sub.params[args.len()..] {
-                match &p.default {
-                    Some(d) => self.value(d)?,
-                    None => return unsupported(span, format!("missing argument `{}` for `{name}`", p.name.text)),
-                }
-            }
-            self.at(span);
-            self.e.emit(Op::CallSub { func: index, argc: sub.params.len() as u32 });
-            return Ok(());
+            return self.sub_call(index, sub, &name, args, span);
         }
         for a in args {
             self.expr(a)?;
         }
-        self.at(callee.span);
-        match wf_check::stdlib::function(&name) {
+        self.library_call(&name, callee.span, args.len())
+    }
+
+    /// A subworkflow called in an expression: positional arguments, then the defaults.
+    fn sub_call(
+        &mut self,
+        index: u32,
+        sub: &'a wf_syntax::ast::Subworkflow,
+        name: &str,
+        args: &'a [Expr],
+        span: wf_syntax::Span,
+    ) -> Result<()> {
+        if args.len() > sub.params.len() {
+            return unsupported(span, format!("`{name}` takes {} arguments", sub.params.len()));
+        }
+        for a in args {
+            self.expr(a)?;
+        }
+        for p in &sub.params[args.len()..] {
+            match &p.default {
+                Some(d) => self.value(d)?,
+                None => return unsupported(span, format!("missing argument `{}` for `{name}`", p.name.text)),
+            }
+        }
+        self.at(span);
+        self.e.emit(Op::CallSub { func: index, argc: sub.params.len() as u32 });
+        Ok(())
+    }
+
+    /// A standard-library function or connector, its `argc` arguments pushed already.
+    fn library_call(&mut self, name: &str, at: wf_syntax::Span, argc: usize) -> Result<()> {
+        self.at(at);
+        match wf_check::stdlib::function(name) {
             Some(f) if !f.blocking => {
                 let Some(native) = self.c.native(f.name) else {
-                    return unsupported(callee.span, format!("`{name}` is not implemented by the VM yet"));
+                    return unsupported(at, format!("`{name}` is not implemented by the VM yet"));
                 };
-                let present = if args.len() >= 32 { u32::MAX } else { (1u32 << args.len()) - 1 };
-                self.e.emit(Op::CallNative { native, argc: args.len() as u32, present });
+                let present = if argc >= 32 { u32::MAX } else { (1u32 << argc) - 1 };
+                self.e.emit(Op::CallNative { native, argc: argc as u32, present });
             }
             Some(f) => {
-                let names = f.params.iter().take(args.len()).map(|p| Rc::from(p.name)).collect();
-                self.effect(&name, names);
+                let names = f.params.iter().take(argc).map(|p| Rc::from(p.name)).collect();
+                self.effect(name, names);
             }
-            None if wf_check::stdlib::is_connector(&name) => {
-                let names = (0..args.len()).map(|i| Rc::from(format!("arg{i}"))).collect();
-                self.effect(&name, names);
+            None if wf_check::stdlib::is_connector(name) => {
+                let names = (0..argc).map(|i| Rc::from(format!("arg{i}"))).collect();
+                self.effect(name, names);
             }
-            None => return unsupported(callee.span, format!("unknown function `{name}`")),
+            None => return unsupported(at, format!("unknown function `{name}`")),
         }
         Ok(())
     }
