@@ -66,7 +66,7 @@ fn main() -> ExitCode {
     // locks stdout. Arguments after `lsp` (such as an editor's `--stdio`) are ignored.
     if std::env::args_os().nth(1).is_some_and(|a| a == "lsp") {
         return match wf_lsp::run_stdio() {
-            Ok(()) => ExitCode::SUCCESS,
+            Ok(ending) => ExitCode::from(ending.exit_code()),
             Err(e) => {
                 eprintln!("wf lsp: {e}");
                 ExitCode::from(2)

@@ -7,6 +7,7 @@
 pub mod ide;
 mod proto;
 mod server;
+mod transport;
 mod workspace;
 
-pub use server::{Error, run_stdio, serve};
+pub use server::{Ending, Error, run_stdio, serve};

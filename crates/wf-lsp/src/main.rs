@@ -30,7 +30,7 @@ fn main() -> ExitCode {
         }
     }
     match wf_lsp::run_stdio() {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(ending) => ExitCode::from(ending.exit_code()),
         Err(e) => {
             eprintln!("wf-lsp: {e}");
             ExitCode::FAILURE

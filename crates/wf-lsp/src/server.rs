@@ -1,37 +1,60 @@
 //! The server loop: keeps the open documents, answers requests with the IDE functions and
 //! publishes diagnostics once the queue of incoming messages is empty (so that a burst of
 //! edits is checked once). A panic while handling a message is caught, logged, and becomes
-//! an error response: the server keeps running.
+//! an error response: the server keeps running. Malformed frames never reach it: the
+//! transport (`transport.rs`) answers them.
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use serde_json::Value;
 use wf_syntax::Span;
 
 use crate::ide::completion::{Options, complete};
 use crate::ide::{Doc, actions, hover, inlay, navigation, semantic, signature, symbols};
 use crate::proto::{self, Init, Notice, Query};
+use crate::transport;
 use crate::workspace::Workspace;
 
 /// The error type of the server's entry points.
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 
+/// How a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// The client sent `shutdown` (then `exit`, or went away): exit status 0.
+    Clean,
+    /// `exit` without `shutdown`, or the client went away without either: exit status 1, as
+    /// the LSP specification asks.
+    Abrupt,
+}
+
+impl Ending {
+    /// The process exit status for this ending.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Ending::Clean => 0,
+            Ending::Abrupt => 1,
+        }
+    }
+}
+
 /// Runs the language server on standard input and output until the client says `exit`.
-pub fn run_stdio() -> Result<(), Error> {
-    let (connection, io_threads) = Connection::stdio();
-    serve(connection)?;
-    io_threads.join()?;
-    Ok(())
+pub fn run_stdio() -> Result<Ending, Error> {
+    let (connection, threads) = transport::stdio()?;
+    let ending = serve(connection);
+    threads.join()?;
+    Ok(ending)
 }
 
 /// Runs the language server on `connection`: initialization, then messages until `exit`
 /// (or until the client goes away).
-pub fn serve(connection: Connection) -> Result<(), Error> {
-    let (id, params) = connection.initialize_start()?;
+pub fn serve(connection: Connection) -> Ending {
+    let Some((id, params)) = wait_for_initialize(&connection) else { return Ending::Abrupt };
     let init = proto::decode_init(params);
-    connection.initialize_finish(id, proto::initialize_result(&init))?;
+    let result = proto::initialize_result(&init);
+    let _ = connection.sender.send(Message::Response(Response::new_ok(id, result)));
     let mut server = Server::new(&connection, init);
     for msg in &connection.receiver {
         if !server.handle(msg) {
@@ -41,7 +64,25 @@ pub fn serve(connection: Connection) -> Result<(), Error> {
             server.publish_pending();
         }
     }
-    Ok(())
+    if server.shutting_down { Ending::Clean } else { Ending::Abrupt }
+}
+
+/// Waits for `initialize`, answering other requests with "not initialized" and ignoring
+/// notifications; `None` on `exit` or when the client goes away first.
+fn wait_for_initialize(connection: &Connection) -> Option<(RequestId, Value)> {
+    for msg in &connection.receiver {
+        match msg {
+            Message::Request(req) if req.method == "initialize" => return Some((req.id, req.params)),
+            Message::Request(req) => {
+                let message = format!("`{}` before `initialize`: initialize the server first", req.method);
+                let error = Response::new_err(req.id, ErrorCode::ServerNotInitialized as i32, message);
+                let _ = connection.sender.send(Message::Response(error));
+            }
+            Message::Notification(n) if n.method == "exit" => return None,
+            Message::Notification(_) | Message::Response(_) => {}
+        }
+    }
+    None
 }
 
 /// An open document.
@@ -278,7 +319,7 @@ mod tests {
     #[test]
     fn a_panicking_request_becomes_an_error_and_the_server_goes_on() {
         let (server, client) = Connection::memory();
-        let running = std::thread::spawn(move || super::serve(server).map_err(|e| e.to_string()));
+        let running = std::thread::spawn(move || super::serve(server));
         let request = |id: i32, method: &str, params: Value| {
             Message::Request(Request::new(RequestId::from(id), method.into(), params))
         };
@@ -305,6 +346,6 @@ mod tests {
         client.sender.send(request(4, "shutdown", Value::Null)).expect("send");
         assert!(response(&client, 4).response_result.is_ok());
         client.sender.send(Message::Notification(Notification::new("exit".into(), Value::Null))).expect("send");
-        assert_eq!(running.join().expect("the server thread"), Ok(()));
+        assert_eq!(running.join().expect("the server thread"), super::Ending::Clean);
     }
 }

@@ -2,7 +2,7 @@
 //! way an editor does: initialize, open, edit, diagnostics, hover, completion, definition,
 //! symbols, semantic tokens, bad requests, shutdown and exit.
 
-use std::io::{BufReader, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
@@ -16,8 +16,31 @@ const WAIT: Duration = Duration::from_secs(20);
 struct Client {
     child: Child,
     stdin: ChildStdin,
-    incoming: Receiver<Message>,
+    /// Every message from the server, as JSON (error answers to malformed frames have
+    /// `id: null`, which lsp-server's `Message` cannot hold).
+    incoming: Receiver<Value>,
     next_id: i32,
+}
+
+/// Reads one frame's JSON body; `None` when the server has closed its output.
+fn read_frame(reader: &mut impl BufRead) -> Option<Value> {
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(n) = line.strip_prefix("Content-Length: ") {
+            length = n.parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0; length?];
+    reader.read_exact(&mut body).ok()?;
+    serde_json::from_slice(&body).ok()
 }
 
 impl Client {
@@ -33,7 +56,7 @@ impl Client {
         let (tx, incoming) = channel();
         std::thread::spawn(move || {
             let mut reader = BufReader::new(stdout);
-            while let Ok(Some(msg)) = Message::read(&mut reader) {
+            while let Some(msg) = read_frame(&mut reader) {
                 if tx.send(msg).is_err() {
                     break;
                 }
@@ -47,6 +70,12 @@ impl Client {
         self.stdin.flush().expect("flush");
     }
 
+    /// Writes bytes as they are, framing included (or not).
+    fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).expect("write to the server");
+        self.stdin.flush().expect("flush");
+    }
+
     fn notify(&mut self, method: &str, params: Value) {
         self.send(Message::Notification(Notification::new(method.into(), params)));
     }
@@ -55,13 +84,29 @@ impl Client {
     fn request(&mut self, method: &str, params: Value) -> Result<Value, Value> {
         self.next_id += 1;
         let id = RequestId::from(self.next_id);
-        self.send(Message::Request(Request::new(id.clone(), method.into(), params)));
+        self.send(Message::Request(Request::new(id, method.into(), params)));
+        self.response(&json!(self.next_id))
+    }
+
+    /// Waits for the response with this id (`null` for errors about malformed frames).
+    fn response(&mut self, id: &Value) -> Result<Value, Value> {
         loop {
-            match self.incoming.recv_timeout(WAIT).expect("a response in time") {
-                Message::Response(r) if r.id == id => {
-                    return r.response_result.map_err(|e| serde_json::to_value(e).expect("an error"));
-                }
-                _ => continue,
+            let msg = self.incoming.recv_timeout(WAIT).expect("a response in time");
+            if msg.get("method").is_none() && msg.get("id") == Some(id) {
+                return match msg.get("error") {
+                    Some(e) => Err(e.clone()),
+                    None => Ok(msg["result"].clone()),
+                };
+            }
+        }
+    }
+
+    /// Waits for the next notification `method`; returns its parameters.
+    fn notification(&mut self, method: &str) -> Value {
+        loop {
+            let msg = self.incoming.recv_timeout(WAIT).expect("a notification in time");
+            if msg["method"] == method {
+                return msg["params"].clone();
             }
         }
     }
@@ -69,12 +114,22 @@ impl Client {
     /// Waits for the next diagnostics of `URI`.
     fn diagnostics(&mut self) -> Value {
         loop {
-            match self.incoming.recv_timeout(WAIT).expect("diagnostics in time") {
-                Message::Notification(n) if n.method == "textDocument/publishDiagnostics" && n.params["uri"] == URI => {
-                    return n.params;
-                }
-                _ => continue,
+            let params = self.notification("textDocument/publishDiagnostics");
+            if params["uri"] == URI {
+                return params;
             }
+        }
+    }
+
+    /// Waits for the server to exit; its exit code.
+    fn exit_code(&mut self) -> Option<i32> {
+        let start = std::time::Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status.code();
+            }
+            assert!(start.elapsed() < WAIT, "the server did not exit");
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 }
@@ -220,15 +275,7 @@ fn an_editor_session_over_stdio() {
 
     assert_eq!(c.request("shutdown", Value::Null), Ok(Value::Null));
     c.notify("exit", Value::Null);
-    let start = std::time::Instant::now();
-    loop {
-        if let Some(status) = c.child.try_wait().expect("wait") {
-            assert!(status.success(), "exit status {status}");
-            break;
-        }
-        assert!(start.elapsed() < WAIT, "the server did not exit");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    assert_eq!(c.exit_code(), Some(0));
 }
 
 #[test]
@@ -241,26 +288,16 @@ fn json_files_and_closing() {
         "textDocument/didOpen",
         json!({ "textDocument": { "uri": uri, "languageId": "json", "version": 7, "text": "[{\"s\": {\"retrun\": 1}}]" } }),
     );
-    let d = loop {
-        match c.incoming.recv_timeout(WAIT).expect("diagnostics") {
-            Message::Notification(n) if n.method == "textDocument/publishDiagnostics" => break n.params,
-            _ => continue,
-        }
-    };
+    let d = c.notification("textDocument/publishDiagnostics");
     assert_eq!(d["diagnostics"][0]["code"], "WF120", "{d:#}");
     assert_eq!(d["diagnostics"][0]["range"]["start"], json!({ "line": 0, "character": 8 }));
     c.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }));
-    let d = loop {
-        match c.incoming.recv_timeout(WAIT).expect("diagnostics") {
-            Message::Notification(n) if n.method == "textDocument/publishDiagnostics" => break n.params,
-            _ => continue,
-        }
-    };
+    let d = c.notification("textDocument/publishDiagnostics");
     assert_eq!(d["diagnostics"], json!([]), "closing clears the diagnostics");
-    // The client goes away without `shutdown`: the server ends too.
+    // The client goes away without `shutdown`: the server ends too, with status 1.
     drop(c.stdin);
     let status = c.child.wait().expect("wait");
-    assert!(status.success() || status.code().is_some());
+    assert_eq!(status.code(), Some(1));
 }
 
 #[test]
@@ -376,4 +413,56 @@ fn a_document_with_a_ten_thousand_term_chain_gets_one_diagnostic() {
     assert_eq!(c.request("shutdown", Value::Null), Ok(Value::Null));
     c.notify("exit", Value::Null);
     assert!(c.child.wait().expect("wait").success());
+}
+
+/// Frames that are not messages: (what is sent, the error code of the answer, its id).
+fn malformed_frames() -> Vec<(&'static str, Vec<u8>, i64, Value)> {
+    let framed = |body: &[u8]| [format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes(), body.to_vec()].concat();
+    vec![
+        ("bad JSON", framed(b"{\"jsonrpc\": \"2.0\", oops"), -32700, Value::Null),
+        ("invalid UTF-8", framed(b"{\"jsonrpc\": \"2.0\", \"method\": \"\xff\xfe\"}"), -32700, Value::Null),
+        ("a JSON array", framed(b"[{\"jsonrpc\": \"2.0\", \"method\": \"initialized\"}]"), -32600, Value::Null),
+        ("a JSON number", framed(b"42"), -32600, Value::Null),
+        ("not a message", framed(br#"{"jsonrpc": "2.0", "id": 99, "method": 5}"#), -32600, json!(99)),
+        ("no Content-Length", b"Content-Type: application/json\r\n\r\n{}".to_vec(), -32700, Value::Null),
+        ("a non-numeric length", b"Content-Length: ten\r\n\r\n{}".to_vec(), -32700, Value::Null),
+        ("a negative length", b"Content-Length: -2\r\n\r\n{}".to_vec(), -32700, Value::Null),
+        ("a header without a colon", b"hello there\r\n\r\n".to_vec(), -32700, Value::Null),
+        ("a length of 10^11", b"Content-Length: 100000000000\r\n\r\n{}".to_vec(), -32600, Value::Null),
+        ("a length of 10^9", b"Content-Length: 1000000000\r\n\r\n".to_vec(), -32600, Value::Null),
+    ]
+}
+
+#[test]
+fn malformed_frames_get_json_rpc_errors_and_the_server_goes_on() {
+    let mut c = Client::start();
+    c.request("initialize", json!({ "capabilities": {} })).expect("initialize");
+    c.notify("initialized", json!({}));
+    let hover = json!({ "textDocument": { "uri": "file:///nope.yaml" }, "position": { "line": 0, "character": 0 } });
+    for (what, bytes, code, id) in malformed_frames() {
+        c.send_raw(&bytes);
+        let error = c.response(&id).expect_err(what);
+        assert_eq!(error["code"], code, "{what}: {error}");
+        assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()), "{what}: {error}");
+        assert_eq!(c.request("textDocument/hover", hover.clone()), Ok(Value::Null), "answering after {what}");
+    }
+    assert_eq!(c.request("shutdown", Value::Null), Ok(Value::Null));
+    c.notify("exit", Value::Null);
+    assert_eq!(c.exit_code(), Some(0));
+}
+
+#[test]
+fn exit_without_shutdown_exits_with_status_one() {
+    let mut c = Client::start();
+    c.request("initialize", json!({ "capabilities": {} })).expect("initialize");
+    c.notify("initialized", json!({}));
+    c.notify("exit", Value::Null);
+    assert_eq!(c.exit_code(), Some(1));
+
+    // Before `initialize`: requests are refused, `exit` ends the session.
+    let mut c = Client::start();
+    let early = c.request("textDocument/hover", json!({})).expect_err("not initialized");
+    assert_eq!(early["code"], -32002);
+    c.notify("exit", Value::Null);
+    assert_eq!(c.exit_code(), Some(1));
 }
