@@ -306,3 +306,66 @@ fn widen(old: &Types, new: Types) -> Types {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use wf_syntax::{Severity, SourceFile, parse_workflow};
+
+    use super::Model;
+
+    #[test]
+    fn an_assign_step_past_the_limit_costs_only_its_first_fifty_entries() {
+        // 100,000 entries (2.2 MB): the dataflow is sized nodes × variables, so checking all
+        // of them once took 5 GB. The limit now applies before that cost.
+        let entries: String = (0..100_000).map(|i| format!("      - v{i}: {i}\n")).collect();
+        let text = format!("- s:\n    assign:\n{entries}- done:\n    return: ${{v0 + v49}}\n");
+        let parsed = parse_workflow(&SourceFile::new("big.yaml", text));
+        let errors: Vec<(&str, &str)> = parsed
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| (d.code, d.message.as_str()))
+            .collect();
+        assert_eq!(errors, [("WF131", "an assign step holds at most 50 assignments, found 100000")]);
+        let workflow = parsed.workflow.expect("a workflow");
+        let Some(wf_syntax::ast::StepKind::Assign(assignments)) =
+            workflow.subworkflows[0].steps.first().map(|s| &s.body.kind)
+        else {
+            panic!("the first step assigns");
+        };
+        assert_eq!(assignments.len(), 50, "only the first 50 entries are lowered");
+        let (model, _) = Model::new(&workflow);
+        let main = &model.subs[0];
+        assert_eq!(main.vars.len(), 50);
+        assert!(main.cfg.nodes.len() < 100, "{} nodes", main.cfg.nodes.len());
+        let unused = super::super::check_workflow(&workflow).iter().filter(|d| d.code == "WF401").count();
+        assert_eq!(unused, 48, "v0 and v49 are read");
+    }
+
+    #[test]
+    fn switch_conditions_and_branches_past_the_limit_are_not_lowered() {
+        let cases: String = (0..60).map(|i| format!("      - condition: ${{x == {i}}}\n        next: end\n")).collect();
+        let branches: String = (0..12)
+            .map(|i| format!("        - b{i}:\n            steps:\n              - r{i}: {{return: {i}}}\n"))
+            .collect();
+        let text = format!(
+            "- init:\n    assign:\n      - x: 1\n- pick:\n    switch:\n{cases}- fan:\n    parallel:\n      branches:\n{branches}"
+        );
+        let parsed = parse_workflow(&SourceFile::new("big.yaml", text));
+        let codes: Vec<&str> = parsed.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["WF131", "WF131"], "{:?}", parsed.diagnostics);
+        let steps = &parsed.workflow.expect("a workflow").subworkflows[0].steps;
+        let kinds: Vec<usize> = steps
+            .iter()
+            .map(|s| match &s.body.kind {
+                wf_syntax::ast::StepKind::Switch(cases) => cases.len(),
+                wf_syntax::ast::StepKind::Parallel(p) => match &p.body {
+                    wf_syntax::ast::ParallelBody::Branches(b) => b.len(),
+                    _ => 0,
+                },
+                _ => 0,
+            })
+            .collect();
+        assert_eq!(kinds, [0, 50, 10]);
+    }
+}

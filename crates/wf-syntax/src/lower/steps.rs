@@ -41,7 +41,9 @@ const EXCEPT_KEYS: &[&str] = &["as", "steps"];
 const RETRY_KEYS: &[&str] = &["predicate", "max_retries", "backoff"];
 const BACKOFF_KEYS: &[&str] = &["initial_delay", "max_delay", "multiplier"];
 
-/// Workflows' caps on list lengths.
+/// Workflows' caps on list lengths. The items past a cap are reported once and not
+/// lowered, so that no later pass pays for them (a 100,000-entry `assign` once cost the
+/// checker 5 GB: its dataflow is sized nodes × variables).
 const MAX_STEPS: usize = 100_000;
 const MAX_ASSIGNMENTS: usize = 50;
 const MAX_CONDITIONS: usize = 50;
@@ -62,13 +64,16 @@ impl Lowerer<'_> {
             );
         }
         if items.len() > MAX_STEPS {
-            self.diags.push(Diagnostic::error(
-                codes::TOO_MANY,
-                items[MAX_STEPS].span,
-                format!("a steps list holds at most {MAX_STEPS} steps, found {}", items.len()),
-            ));
+            self.diags.push(
+                Diagnostic::error(
+                    codes::TOO_MANY,
+                    items[MAX_STEPS].span,
+                    format!("a steps list holds at most {MAX_STEPS} steps, found {}", items.len()),
+                )
+                .with_note(format!("the steps after the first {MAX_STEPS} are not checked")),
+            );
         }
-        items.iter().filter_map(|item| self.step(item)).collect()
+        items.iter().take(MAX_STEPS).filter_map(|item| self.step(item)).collect()
     }
 
     fn step(&mut self, item: &Node) -> Option<Step> {
@@ -246,11 +251,12 @@ impl Lowerer<'_> {
                     items[MAX_ASSIGNMENTS].span,
                     format!("an assign step holds at most {MAX_ASSIGNMENTS} assignments, found {}", items.len()),
                 )
-                .with_help("split the assignments over two steps"),
+                .with_help("split the assignments over two steps")
+                .with_note(format!("the assignments after the first {MAX_ASSIGNMENTS} are not checked")),
             );
         }
-        let mut out = Vec::with_capacity(items.len());
-        for item in items {
+        let mut out = Vec::with_capacity(items.len().min(MAX_ASSIGNMENTS));
+        for item in items.iter().take(MAX_ASSIGNMENTS) {
             match item.as_map() {
                 Some([(key, value)]) => {
                     let target = self.place(key);
@@ -331,14 +337,17 @@ impl Lowerer<'_> {
             );
         }
         if items.len() > MAX_CONDITIONS {
-            self.diags.push(Diagnostic::error(
-                codes::TOO_MANY,
-                items[MAX_CONDITIONS].span,
-                format!("a switch holds at most {MAX_CONDITIONS} conditions, found {}", items.len()),
-            ));
+            self.diags.push(
+                Diagnostic::error(
+                    codes::TOO_MANY,
+                    items[MAX_CONDITIONS].span,
+                    format!("a switch holds at most {MAX_CONDITIONS} conditions, found {}", items.len()),
+                )
+                .with_note(format!("the conditions after the first {MAX_CONDITIONS} are not checked")),
+            );
         }
-        let mut cases = Vec::with_capacity(items.len());
-        for item in items {
+        let mut cases = Vec::with_capacity(items.len().min(MAX_CONDITIONS));
+        for item in items.iter().take(MAX_CONDITIONS) {
             let Some(entries) = item.as_map() else {
                 self.wrong_type(item, "a switch item is a map with `condition`", "a map");
                 continue;
@@ -588,19 +597,19 @@ impl Lowerer<'_> {
         };
         if !BRANCHES.contains(&items.len()) {
             let at = items.get(*BRANCHES.end()).map_or(node.span, |n| n.span);
-            self.diags.push(
-                Diagnostic::error(
-                    codes::TOO_MANY,
-                    at,
-                    format!("a parallel step needs 2 to 10 branches, found {}", items.len()),
-                )
-                .with_help(
-                    "with one branch, run its steps without `parallel`; with more than ten, use a parallel `for`",
-                ),
-            );
+            let mut d = Diagnostic::error(
+                codes::TOO_MANY,
+                at,
+                format!("a parallel step needs 2 to 10 branches, found {}", items.len()),
+            )
+            .with_help("with one branch, run its steps without `parallel`; with more than ten, use a parallel `for`");
+            if items.len() > *BRANCHES.end() {
+                d = d.with_note("the branches after the first 10 are not checked");
+            }
+            self.diags.push(d);
         }
-        let mut branches = Vec::with_capacity(items.len());
-        for item in items {
+        let mut branches = Vec::with_capacity(items.len().min(*BRANCHES.end()));
+        for item in items.iter().take(*BRANCHES.end()) {
             let Some([(key, body)]) = item.as_map() else {
                 self.diags.push(
                     Diagnostic::error(
