@@ -339,6 +339,43 @@ fn a_failed_execution_carries_gcw_payload_context_and_stack_trace() {
     assert_eq!((top["step"].as_str(), top["routine"].as_str()), (Some("boom"), Some("inner")));
     assert_eq!(top["position"]["line"], "11");
     assert!(done["duration"].as_str().is_some_and(|d| d.ends_with('s')), "{done}");
+    let history = get(base, &format!("{e}/stepEntries"));
+    let steps: Vec<(&str, &str, &str)> = history["stepEntries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["routine"].as_str().unwrap(), s["step"].as_str().unwrap(), s["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(steps, [("main", "call_it", "STATE_SUCCEEDED"), ("inner", "boom", "STATE_FAILED")], "{history}");
+    let one = get(base, &format!("{e}/stepEntries/2"));
+    assert_eq!((one["entryId"].as_str(), one["step"].as_str()), (Some("2"), Some("boom")));
+}
+
+#[test]
+fn dir_deploys_each_file_and_redeploys_it_when_it_changes() {
+    let dir = scratch("dir");
+    let flows = dir.join("flows");
+    std::fs::create_dir_all(&flows).unwrap();
+    std::fs::write(flows.join("hello.yaml"), "main:\n  steps:\n    - done:\n        return: 1\n").unwrap();
+    let server = serve(&dir.join("serve.db"), "127.0.0.1:0", &["--dir", flows.to_str().unwrap(), "--project", "p"]);
+    let name = "projects/p/locations/us-central1/workflows/hello";
+    let first = get(&server.base, name);
+    assert!(first["revisionId"].as_str().unwrap().starts_with("000001-"), "{first}");
+    let running = execute(&server.base, "hello", "null");
+    std::thread::sleep(Duration::from_millis(1100));
+    std::fs::write(flows.join("hello.yaml"), "main:\n  steps:\n    - done:\n        return: 2\n").unwrap();
+    let second = eventually("a new revision", || {
+        let w = get(&server.base, name);
+        w["revisionId"].as_str().unwrap().starts_with("000002-").then_some(w)
+    });
+    assert!(second["sourceContents"].as_str().unwrap().contains("return: 2"));
+    let e = execute(&server.base, "hello", "null");
+    let done = eventually("the new revision's result", || {
+        let v = get(&server.base, &e);
+        (v["state"] == "SUCCEEDED").then_some(v)
+    });
+    assert_eq!(done["result"], "2");
+    assert_eq!(get(&server.base, &running)["workflowRevisionId"], first["revisionId"]);
 }
 
 #[test]
@@ -349,7 +386,10 @@ fn google_api_python_client_drives_it_over_rest() {
         Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim().to_string(),
         other => {
             let why = other.map_or_else(|e| e.to_string(), |o| String::from_utf8_lossy(&o.stderr).into_owned());
-            assert!(std::env::var("CI").as_deref() != Ok("true"), "cannot install google-api-python-client on CI: {why}");
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "cannot install google-api-python-client on CI: {why}"
+            );
             println!("SKIPPED: cannot install google-api-python-client: {why}");
             return;
         }

@@ -119,7 +119,8 @@ fn main() {
     }
     let mut latencies: Vec<f64> = sent.iter().filter(|(s, _)| *s == 200).map(|(_, d)| d.as_secs_f64() * 1e3).collect();
     latencies.sort_by(f64::total_cmp);
-    let pct = |p: f64| latencies.get(((latencies.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or(f64::NAN);
+    let pct =
+        |p: f64| latencies.get(((latencies.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or(f64::NAN);
     println!(
         "{{\"executions\": {n}, \"clients\": {clients}, \"create_per_s\": {:.0}, \"callbacks_per_s\": {:.0}, \"end_to_end_per_s\": {:.0}, \"callback_p50_ms\": {:.2}, \"callback_p99_ms\": {:.2}, \"answered_200\": {}, \"succeeded_with_own_request\": {good}, \"lost_or_wrong\": {}}}",
         n as f64 / created.as_secs_f64(),

@@ -70,6 +70,8 @@ pub enum Route {
     Logs { execution: String },
     /// `…/executions/E/stepEntries`
     StepEntries { execution: String },
+    /// `…/executions/E/stepEntries/ID`
+    StepEntry { execution: String, id: String },
 }
 
 impl Route {
@@ -99,6 +101,9 @@ impl Route {
             }
             (10, Some("workflows"), Some("executions"), Some("callbacks")) => {
                 Some(Route::Callback { path: path.into() })
+            }
+            (10, Some("workflows"), Some("executions"), Some("stepEntries")) => {
+                Some(Route::StepEntry { execution: join(8), id: parts[9].to_string() })
             }
             _ => None,
         }

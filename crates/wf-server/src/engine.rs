@@ -424,6 +424,9 @@ impl Engine {
         if let Some(end) = live.exec.end().cloned() {
             let source = Rc::clone(&live.source);
             let current = live.current.clone();
+            let history: Vec<Json> =
+                live.exec.machine().history().map(|r| json!([&*r.step, &*r.routine, r.time])).collect();
+            e.row.steps = Some(Json::Array(history).to_string());
             e.live = None;
             finish(&mut e.row, &end, &source, current, if replaying { now } else { wall_clock() });
             if !replaying || e.row.state != "ACTIVE" {
@@ -588,7 +591,8 @@ impl Engine {
             },
             (Route::Callbacks { execution }, "GET") => self.list_callbacks(&execution),
             (Route::Logs { execution }, "GET") => self.logs(&execution),
-            (Route::StepEntries { .. }, _) => Answer::error(501, "stepEntries are not served yet by wf serve"),
+            (Route::StepEntries { execution }, "GET") => self.step_entries(req, &execution, None),
+            (Route::StepEntry { execution, id }, "GET") => self.step_entries(req, &execution, Some(id)),
             (Route::Callback { path }, _) => self.callback(req, path),
             (_, m) => Answer::error(405, &format!("`{m}` is not allowed on `{}`", req.path)),
         }
@@ -678,6 +682,7 @@ impl Engine {
             seed: (self.rng >> 1) as i64,
             call_log_level: body.get("callLogLevel").and_then(Json::as_str).map(str::to_string),
             current: None,
+            steps: None,
         };
         if let Err(e) = self.store.put_execution(&row) {
             return Answer::error(500, &format!("the store failed: {e}"));
@@ -737,6 +742,58 @@ impl Engine {
             })
             .collect();
         ok(json!({"callbacks": list}))
+    }
+
+    /// The step history: every executed step (GCW's `stepEntries`), or entry `id` of it.
+    fn step_entries(&self, req: &ApiRequest, execution: &str, id: Option<String>) -> Answer {
+        let Some(e) = self.executions.get(execution) else { return not_found(&format!("execution `{execution}`")) };
+        let steps: Vec<(String, String, f64)> = match &e.live {
+            Some(live) => {
+                live.exec.machine().history().map(|r| (r.step.to_string(), r.routine.to_string(), r.time)).collect()
+            }
+            None => e
+                .row
+                .steps
+                .as_deref()
+                .and_then(|t| serde_json::from_str::<Vec<(String, String, f64)>>(t).ok())
+                .unwrap_or_default(),
+        };
+        let last_state = match e.row.state.as_str() {
+            "ACTIVE" => "STATE_IN_PROGRESS",
+            "FAILED" => "STATE_FAILED",
+            "CANCELLED" => "STATE_CANCELLED",
+            _ => "STATE_SUCCEEDED",
+        };
+        let end = e.row.end_ns.map(|t| t as f64 / 1e9);
+        let entry = |k: usize| -> Json {
+            let (step, routine, time) = &steps[k];
+            let updated = steps.get(k + 1).map(|s| s.2).or(end).unwrap_or(*time);
+            let state = if k + 1 == steps.len() { last_state } else { "STATE_SUCCEEDED" };
+            json!({
+                "name": format!("{execution}/stepEntries/{}", k + 1),
+                "entryId": (k + 1).to_string(),
+                "createTime": rfc3339(ns(*time)),
+                "updateTime": rfc3339(ns(updated)),
+                "routine": routine,
+                "step": step,
+                "state": state,
+            })
+        };
+        if let Some(id) = id {
+            return match id.parse::<usize>() {
+                Ok(k) if k >= 1 && k <= steps.len() => ok(entry(k - 1)),
+                _ => not_found(&format!("step entry `{id}`")),
+            };
+        }
+        let size =
+            req.param("pageSize").and_then(|s| s.parse::<usize>().ok()).filter(|n| *n > 0).unwrap_or(1000).min(1000);
+        let skip = req.param("pageToken").or(req.param("skip")).and_then(|s| s.parse::<usize>().ok()).unwrap_or(0);
+        let page: Vec<Json> = (skip..steps.len()).take(size).map(entry).collect();
+        let mut body = json!({"stepEntries": page, "totalSize": steps.len()});
+        if skip + size < steps.len() {
+            body["nextPageToken"] = Json::String((skip + size).to_string());
+        }
+        ok(body)
     }
 
     fn logs(&self, execution: &str) -> Answer {
@@ -895,7 +952,7 @@ fn start_live(row: &ExecutionRow, rev: Rc<Revision>, config: &Config) -> Live {
         seed: row.seed as u64,
         start_time: row.start_ns as f64 / 1e9,
         limits: wf_vm::Limits::GCW,
-        trace: false,
+        trace: true,
     };
     let machine = Machine::new(Rc::clone(&rev.program), argument, options);
     let urls = UrlScheme::new(&config.base_url, project, location, workflow, execution, row.seed as u64);

@@ -61,6 +61,8 @@ pub struct ExecutionRow {
     pub call_log_level: Option<String>,
     /// `{routine, step}` of the current (or last) step, as JSON text.
     pub current: Option<String>,
+    /// The executed steps once it has ended: `[[step, routine, time], ...]` as JSON text.
+    pub steps: Option<String>,
 }
 
 /// The database.
@@ -78,7 +80,8 @@ CREATE TABLE IF NOT EXISTS workflows (
 CREATE TABLE IF NOT EXISTS executions (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, workflow TEXT NOT NULL,
     revision_id TEXT NOT NULL, argument TEXT NOT NULL, state TEXT NOT NULL, result TEXT, error TEXT,
-    start_ns INTEGER NOT NULL, end_ns INTEGER, seed INTEGER NOT NULL, call_log_level TEXT, current TEXT);
+    start_ns INTEGER NOT NULL, end_ns INTEGER, seed INTEGER NOT NULL, call_log_level TEXT, current TEXT,
+    steps TEXT);
 CREATE TABLE IF NOT EXISTS inputs (
     execution TEXT NOT NULL, seq INTEGER NOT NULL, now REAL NOT NULL, input TEXT NOT NULL,
     PRIMARY KEY (execution, seq));
@@ -155,16 +158,16 @@ impl Store {
     /// Stores an execution (a new one, or its new state).
     pub fn put_execution(&self, e: &ExecutionRow) -> rusqlite::Result<()> {
         let updated = self.conn.execute(
-            "UPDATE executions SET state = ?2, result = ?3, error = ?4, end_ns = ?5, current = ?6 WHERE name = ?1",
-            params![e.name, e.state, e.result, e.error, e.end_ns, e.current],
+            "UPDATE executions SET state = ?2, result = ?3, error = ?4, end_ns = ?5, current = ?6, steps = ?7 WHERE name = ?1",
+            params![e.name, e.state, e.result, e.error, e.end_ns, e.current, e.steps],
         )?;
         if updated == 0 {
             self.conn.execute(
-                "INSERT INTO executions (name, workflow, revision_id, argument, state, result, error, start_ns, end_ns, seed, call_log_level, current)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                "INSERT INTO executions (name, workflow, revision_id, argument, state, result, error, start_ns, end_ns, seed, call_log_level, current, steps)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     e.name, e.workflow, e.revision_id, e.argument, e.state, e.result, e.error, e.start_ns, e.end_ns,
-                    e.seed, e.call_log_level, e.current
+                    e.seed, e.call_log_level, e.current, e.steps
                 ],
             )?;
         }
@@ -174,7 +177,7 @@ impl Store {
     /// Every execution, oldest first.
     pub fn executions(&self) -> rusqlite::Result<Vec<ExecutionRow>> {
         let mut q = self.conn.prepare(
-            "SELECT name, workflow, revision_id, argument, state, result, error, start_ns, end_ns, seed, call_log_level, current
+            "SELECT name, workflow, revision_id, argument, state, result, error, start_ns, end_ns, seed, call_log_level, current, steps
              FROM executions ORDER BY seq",
         )?;
         let rows = q.query_map([], |r| {
@@ -191,6 +194,7 @@ impl Store {
                 seed: r.get(9)?,
                 call_log_level: r.get(10)?,
                 current: r.get(11)?,
+                steps: r.get(12)?,
             })
         })?;
         rows.collect()

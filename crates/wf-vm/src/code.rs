@@ -217,6 +217,8 @@ pub struct Program {
     pub parallels: Vec<ParallelTable>,
     /// Step names, by step id.
     pub steps: Vec<Rc<str>>,
+    /// The function each step is in, by step id.
+    pub step_routines: Vec<u32>,
 }
 
 impl Program {

@@ -20,5 +20,5 @@ pub use code::Program;
 pub use compile::{CompileError, compile};
 pub use effects::{Effect, EffectId, Origin};
 pub use error::Raised;
-pub use machine::{Limits, Machine, Request, RunOptions, Status, UnknownEffect};
+pub use machine::{Limits, Machine, Request, RunOptions, Status, StepRecord, UnknownEffect};
 pub use value::{Map, Value};

@@ -45,6 +45,13 @@ pub fn compile(workflow: &Workflow) -> std::result::Result<Program, CompileError
         let f = steps::FnCompiler::compile(&mut c, sub)?;
         c.program.functions.push(f);
     }
+    let mut routines = vec![0; c.program.steps.len()];
+    for (func, f) in c.program.functions.iter().enumerate() {
+        for &(_, step) in &f.step_marks {
+            routines[step as usize] = func as u32;
+        }
+    }
+    c.program.step_routines = routines;
     Ok(c.program)
 }
 

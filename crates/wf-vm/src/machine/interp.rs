@@ -26,7 +26,8 @@ pub(super) struct Run {
     pub stored: usize,
     /// Slot vectors of returned frames, reused by calls (no allocation per call).
     pub spare_slots: Vec<Vec<Option<Value>>>,
-    pub trace: Option<Vec<Rc<str>>>,
+    /// The executed steps with the clock when each started (`RunOptions::trace`).
+    pub trace: Option<Vec<(u32, f64)>>,
     /// The scheduler's own random numbers (kept apart from `uuid.generate`'s).
     pub schedule: u64,
 }
@@ -334,7 +335,7 @@ pub(super) fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run
                     }
                     run.check_at = run.next_check();
                     if let Some(trace) = &mut run.trace {
-                        trace.push(program.steps[id as usize].clone());
+                        trace.push((id, run.host.now));
                     }
                     if run.limits.max_memory == usize::MAX {
                         run.stored = 0;

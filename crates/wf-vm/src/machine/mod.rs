@@ -88,6 +88,17 @@ pub struct Request {
     pub origin: Origin,
 }
 
+/// One executed step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepRecord {
+    /// Its name.
+    pub step: Rc<str>,
+    /// Its subworkflow.
+    pub routine: Rc<str>,
+    /// The clock (Unix seconds) when it started.
+    pub time: f64,
+}
+
 /// An answer the machine cannot take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UnknownEffect(pub EffectId);
@@ -145,8 +156,7 @@ impl Machine {
             outcome: None,
         };
         let Some(main) = m.program.functions.first() else {
-            m.outcome =
-                Some(Status::Failed(Raised::new(error(tags::SYSTEM, "the workflow has no main"), None)));
+            m.outcome = Some(Status::Failed(Raised::new(error(tags::SYSTEM, "the workflow has no main"), None)));
             return m;
         };
         let args = (main.params > 0).then_some(argument);
@@ -162,8 +172,23 @@ impl Machine {
     }
 
     /// The names of the executed steps, in order (when `trace` was requested).
-    pub fn trace(&self) -> &[Rc<str>] {
-        self.run.trace.as_deref().unwrap_or(&[])
+    pub fn trace(&self) -> Vec<Rc<str>> {
+        self.history().map(|s| s.step).collect()
+    }
+
+    /// The executed steps, in order, with their subworkflow and the clock when each started
+    /// (when `trace` was requested).
+    pub fn history(&self) -> impl Iterator<Item = StepRecord> + '_ {
+        self.run.trace.iter().flatten().map(|&(id, time)| StepRecord {
+            step: Rc::clone(&self.program.steps[id as usize]),
+            routine: self
+                .program
+                .step_routines
+                .get(id as usize)
+                .and_then(|&f| self.program.functions.get(f as usize))
+                .map_or_else(|| Rc::from("main"), |f| Rc::clone(&f.name)),
+            time,
+        })
     }
 
     /// Runs until the machine needs an answer, or the execution ends. With parallel
