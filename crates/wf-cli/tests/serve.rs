@@ -24,7 +24,7 @@ fn scratch(test: &str) -> PathBuf {
 struct Server {
     child: Child,
     base: String,
-    _lines: Receiver<String>,
+    lines: Receiver<String>,
 }
 
 impl Drop for Server {
@@ -45,23 +45,24 @@ fn serve(db: &Path, listen: &str, extra: &[&str]) -> Server {
         .stdout(Stdio::null())
         .spawn()
         .expect("wf serve starts");
-    let stderr = child.stderr.take().unwrap();
+    let stderr = child.stderr.take();
     let (tx, lines) = channel();
     std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+        for line in BufReader::new(stderr.expect("stderr is piped")).lines().map_while(Result::ok) {
             let _ = tx.send(line);
         }
     });
+    let mut server = Server { child, base: String::new(), lines: lines };
     let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let line = lines
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .expect("wf serve says where it listens");
+    while server.base.is_empty() {
+        // On a timeout the panic drops `server`, which kills and reaps the child.
+        let line = server.lines.recv_timeout(deadline.saturating_duration_since(Instant::now()));
+        let line = line.expect("wf serve says where it listens");
         if let Some(rest) = line.split("listening on ").nth(1) {
-            let base = rest.split('/').take(3).collect::<Vec<_>>().join("/");
-            return Server { child, base, _lines: lines };
+            server.base = rest.split('/').take(3).collect::<Vec<_>>().join("/");
         }
     }
+    server
 }
 
 /// One HTTP/1.1 request; the status and the body.
