@@ -52,7 +52,7 @@ fn serve(db: &Path, listen: &str, extra: &[&str]) -> Server {
             let _ = tx.send(line);
         }
     });
-    let mut server = Server { child, base: String::new(), lines: lines };
+    let mut server = Server { child, base: String::new(), lines };
     let deadline = Instant::now() + Duration::from_secs(20);
     while server.base.is_empty() {
         // On a timeout the panic drops `server`, which kills and reaps the child.
