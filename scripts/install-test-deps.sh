@@ -1,17 +1,30 @@
 #!/usr/bin/env bash
-# Installs what the editor tests use beyond the Rust toolchain: Neovim, for the headless
-# language-server test (`cargo test -p wf-lsp --test nvim`, which is skipped without it).
-# Debian's package is Neovim 0.7.2; the test and editors/nvim work with it.
+# Installs what the tests use beyond the Rust toolchain:
+# - Neovim, for the headless language-server test (`cargo test -p wf-lsp --test nvim`).
+#   Debian's package is Neovim 0.7.2; the test and editors/nvim work with it.
+# - Microsoft's SARIF validator (npm `@microsoft/sarif-multitool`) into target/test-tools,
+#   for the test that validates `wf check --format sarif`.
+# Tests that need a missing tool say SKIPPED, and fail when CI=true.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 if command -v nvim >/dev/null 2>&1; then
   echo "nvim already installed: $(nvim --version | head -n 1)"
-  exit 0
+else
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo"
+  fi
+  $sudo apt-get update
+  $sudo apt-get install -y neovim
+  nvim --version | head -n 1
 fi
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  sudo="sudo"
+
+tools=target/test-tools
+if [ -x "$tools/node_modules/.bin/sarif-multitool" ]; then
+  echo "sarif-multitool already installed"
+else
+  mkdir -p "$tools"
+  (cd "$tools" && npm install --silent --no-audit --no-fund @microsoft/sarif-multitool@5)
+  echo "sarif-multitool installed in $tools"
 fi
-$sudo apt-get update
-$sudo apt-get install -y neovim
-nvim --version | head -n 1
