@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::rc::Rc;
 
-use wf_runtime::callbacks::{Endpoints, UrlScheme, workflow_id};
+use wf_runtime::callbacks::{Endpoints, ReceivedClock, UrlScheme, workflow_id};
 use wf_runtime::clock::wall_clock;
 use wf_runtime::realtime::{Event, RealWorld};
 use wf_runtime::{Clock, End, Execution, Happening, Mocks, drive};
@@ -190,7 +190,7 @@ pub fn run_workflow(a: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> st
         world.set_listening(true);
     }
     let urls = UrlScheme::new(&base, &ids.project, &ids.location, &ids.workflow, &ids.execution, a.seed);
-    let mut exec = Execution::new(machine, Endpoints::new(urls));
+    let mut exec = Execution::new(machine, Endpoints::new(urls, ReceivedClock::new(start)));
     let end = drive(&mut exec, &mut world);
     let code = report(&end, &exec, &source, a, out, *log_to.borrow_mut())?;
     if uses_callbacks && a.linger > 0.0 && code != 130 {
@@ -271,8 +271,9 @@ impl Identity {
             a.env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).or_else(|| built_in_env(k).map(str::to_string))
         };
         let given = |k: &str| a.env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        // Callback URLs carry the project number, as GCW's do.
         Identity {
-            project: env("GOOGLE_CLOUD_PROJECT_ID").unwrap_or_default(),
+            project: env("GOOGLE_CLOUD_PROJECT_NUMBER").unwrap_or_default(),
             location: env("GOOGLE_CLOUD_LOCATION").unwrap_or_default(),
             workflow: given("GOOGLE_CLOUD_WORKFLOW_ID").unwrap_or_else(|| workflow_id(&a.path)),
             execution: given("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID").unwrap_or_else(random_uuid),
@@ -299,10 +300,7 @@ pub fn random_token() -> String {
 
 /// A random version-4 UUID, the form of GCW's execution ids.
 fn random_uuid() -> String {
-    let version = (random_bits() & !(0xF000u128 << 64)) | (0x4000u128 << 64);
-    let variant = (version & !(0xC000u128 << 48)) | (0x8000u128 << 48);
-    let h = format!("{variant:032x}");
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    wf_runtime::callbacks::uuid(&mut (random_bits() as u64))
 }
 
 fn print_trace(machine: &Machine, trace: bool, err: &mut dyn Write) -> std::io::Result<()> {

@@ -17,7 +17,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, SystemTime};
 
 use serde_json::{Value as Json, json};
-use wf_runtime::callbacks::{CallbackStatus, Endpoints, HttpRequest, Target, UrlScheme};
+use wf_runtime::callbacks::{CallbackStatus, Endpoints, HttpRequest, ReceivedClock, Target, UrlScheme};
 use wf_runtime::clock::wall_clock;
 use wf_runtime::execution::{End, Execution};
 use wf_runtime::{Mock, Mocks};
@@ -154,6 +154,8 @@ pub struct Engine {
     executions: HashMap<String, Exec>,
     /// Execution names in creation order.
     order: Vec<String>,
+    /// Execution names by execution id.
+    by_id: HashMap<String, String>,
     operations: HashMap<String, Json>,
     sender: Sender<Msg>,
     /// Answers waiting for the batch to be committed.
@@ -210,6 +212,7 @@ impl Engine {
             workflows: BTreeMap::new(),
             executions: HashMap::new(),
             order: Vec::new(),
+            by_id: HashMap::new(),
             operations: HashMap::new(),
             sender,
             after_commit: Vec::new(),
@@ -240,6 +243,7 @@ impl Engine {
             let name = row.name.clone();
             let active = row.state == "ACTIVE";
             self.order.push(name.clone());
+            self.by_id.insert(name.rsplit('/').next().unwrap_or("").to_string(), name.clone());
             let revision =
                 revisions.get(&row.workflow).and_then(|rs| rs.iter().find(|r| r.id == row.revision_id)).cloned();
             self.executions.insert(name.clone(), Exec { row, live: None });
@@ -691,6 +695,7 @@ impl Engine {
         let start = row.start_ns as f64 / 1e9;
         self.executions.insert(name.clone(), Exec { row, live: Some(live) });
         self.order.push(name.clone());
+        self.by_id.insert(id, name.clone());
         self.step(&name, None, start, false);
         ok(self.executions.get(&name).map(|e| execution_json(&e.row, true)).unwrap_or_default())
     }
@@ -824,7 +829,10 @@ impl Engine {
         if let Some(refusal) = self.config.auth.check(authorization) {
             return refusal;
         }
-        let execution = path.trim_start_matches("/v1/").rsplitn(3, '/').nth(2).unwrap_or("").to_string();
+        // `/v1/projects/N/locations/L/workflows/W/executions/E/callbacks/ID`: found by E, the
+        // execution's UUID (the path has the project number, the execution's name may not).
+        let id = path.split('/').nth(9).unwrap_or("");
+        let execution = self.by_id.get(id).cloned().unwrap_or_default();
         let live = self.executions.get(&execution).is_some_and(|e| e.live.is_some());
         if !live {
             let status = if self.executions.contains_key(&execution) {
@@ -867,13 +875,7 @@ impl Engine {
 
     /// A random version-4 UUID.
     fn uuid(&mut self) -> String {
-        let a = wf_vm::machine::splitmix64(&mut self.rng);
-        let b = wf_vm::machine::splitmix64(&mut self.rng);
-        let bits = (u128::from(a) << 64) | u128::from(b);
-        let bits = (bits & !(0xF000u128 << 64)) | (0x4000u128 << 64);
-        let bits = (bits & !(0xC000u128 << 48)) | (0x8000u128 << 48);
-        let h = format!("{bits:032x}");
-        format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+        wf_runtime::callbacks::uuid(&mut self.rng)
     }
 }
 
@@ -955,9 +957,13 @@ fn start_live(row: &ExecutionRow, rev: Rc<Revision>, config: &Config) -> Live {
         trace: true,
     };
     let machine = Machine::new(Rc::clone(&rev.program), argument, options);
-    let urls = UrlScheme::new(&config.base_url, project, location, workflow, execution, row.seed as u64);
+    // Callback URLs carry the project number, as GCW's do; `m=+` in `received_time` counts
+    // from the execution's start, so that a replay after a restart gives the same value.
+    let number = wf_vm::machine::built_in_env("GOOGLE_CLOUD_PROJECT_NUMBER").unwrap_or("0");
+    let urls = UrlScheme::new(&config.base_url, number, location, workflow, execution, row.seed as u64);
+    let clock = ReceivedClock::new(row.start_ns as f64 / 1e9);
     Live {
-        exec: Execution::new(machine, Endpoints::new(urls)),
+        exec: Execution::new(machine, Endpoints::new(urls, clock)),
         mocks: Mocks::new(config.mocks.clone()),
         in_flight: HashSet::new(),
         inputs: 0,

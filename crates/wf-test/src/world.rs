@@ -7,7 +7,7 @@
 
 use std::rc::Rc;
 
-use wf_runtime::callbacks::{CallbackStatus, Endpoints, HttpRequest, Target, UrlScheme, workflow_id};
+use wf_runtime::callbacks::{CallbackStatus, Endpoints, HttpRequest, ReceivedClock, Target, UrlScheme, workflow_id};
 use wf_runtime::timers::TimerQueue;
 use wf_runtime::{CallReply, Clock, End, EventSource, Execution, Happening, Mocks, Next, World, drive};
 use wf_syntax::Span;
@@ -98,12 +98,12 @@ pub fn simulate(s: &Scenario, program: Rc<Program>) -> Trace {
         given.or_else(|| wf_vm::machine::built_in_env(k).map(str::to_string)).unwrap_or_default()
     };
     let urls = UrlScheme::gcw(
-        &env("GOOGLE_CLOUD_PROJECT_ID"),
+        &env("GOOGLE_CLOUD_PROJECT_NUMBER"),
         &env("GOOGLE_CLOUD_LOCATION"),
         &workflow_id(&s.workflow),
         s.seed,
     );
-    let mut exec = Execution::new(machine(s, program), Endpoints::new(urls));
+    let mut exec = Execution::new(machine(s, program), Endpoints::new(urls, ReceivedClock::new(s.start)));
     let mut w = ScenarioWorld {
         s,
         clock: Clock::Virtual(s.start),

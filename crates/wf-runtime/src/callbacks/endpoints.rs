@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use wf_vm::{EffectId, Value};
 
+use super::received::ReceivedClock;
 use super::request::HttpRequest;
 use super::urls::UrlScheme;
 
@@ -93,14 +94,16 @@ pub enum Await {
 #[derive(Debug)]
 pub struct Endpoints {
     urls: UrlScheme,
+    clock: ReceivedClock,
     list: Vec<Endpoint>,
     ended: bool,
 }
 
 impl Endpoints {
-    /// No endpoints yet; new ones get URLs from `urls`.
-    pub fn new(urls: UrlScheme) -> Endpoints {
-        Endpoints { urls, list: Vec::new(), ended: false }
+    /// No endpoints yet; new ones get URLs from `urls`, requests their `received_time`
+    /// from `clock`.
+    pub fn new(urls: UrlScheme, clock: ReceivedClock) -> Endpoints {
+        Endpoints { urls, clock, list: Vec::new(), ended: false }
     }
 
     /// The endpoints, in creation order.
@@ -178,12 +181,15 @@ impl Endpoints {
             return (CallbackStatus::WrongMethod { accepts: ep.method.clone() }, None);
         }
         if let Some(waiter) = ep.waiters.pop_front() {
-            return (CallbackStatus::Delivered, Some((waiter, request.to_value(&ep.path, &ep.method, now))));
+            return (
+                CallbackStatus::Delivered,
+                Some((waiter, request.to_value(&ep.path, &ep.method, now, &self.clock))),
+            );
         }
         if ep.slot.is_some() {
             return (CallbackStatus::Busy, None);
         }
-        ep.slot = Some(request.to_value(&ep.path, &ep.method, now));
+        ep.slot = Some(request.to_value(&ep.path, &ep.method, now, &self.clock));
         (CallbackStatus::Stored, None)
     }
 
@@ -203,7 +209,7 @@ mod tests {
     use super::*;
 
     fn endpoints() -> Endpoints {
-        Endpoints::new(UrlScheme::gcw("p", "l", "w", 7))
+        Endpoints::new(UrlScheme::gcw("1", "l", "w", 7), ReceivedClock::new(0.0))
     }
 
     fn post() -> HttpRequest {

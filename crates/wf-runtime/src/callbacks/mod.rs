@@ -4,9 +4,11 @@
 //! this one model.
 
 mod endpoints;
+mod received;
 mod request;
 mod urls;
 
 pub use endpoints::{Await, CallbackStatus, Endpoint, Endpoints, Target};
+pub use received::ReceivedClock;
 pub use request::HttpRequest;
-pub use urls::{UrlScheme, workflow_id};
+pub use urls::{UrlScheme, uuid, workflow_id};

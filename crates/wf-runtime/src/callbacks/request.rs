@@ -4,6 +4,8 @@ use std::rc::Rc;
 
 use wf_vm::{Map, Value};
 
+use super::received::ReceivedClock;
+
 /// A request as it arrives at an endpoint: plain data, so that it can cross threads.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct HttpRequest {
@@ -25,26 +27,18 @@ impl HttpRequest {
 
     /// `{http_request: {body, headers, method, query, url}, received_time, type: "HTTP"}`
     /// for an endpoint at `path` that accepts `method`, received at `now` (Unix seconds).
-    pub fn to_value(&self, path: &str, method: &str, now: f64) -> Value {
+    /// `url` is the path alone (the query is in `query`); a repeated query key gives its
+    /// first value, as Go's `url.Values.Get` does.
+    pub fn to_value(&self, path: &str, method: &str, now: f64, clock: &ReceivedClock) -> Value {
         let mut headers = Map::default();
         for (k, v) in &self.headers {
             headers.insert(Rc::from(canonical_header(k)), Value::str(v));
         }
         let mut query = Map::default();
         for (k, v) in &self.query {
-            // A repeated key gives the list of its values.
-            match query.get_mut(k.as_str()) {
-                None => {
-                    query.insert(Rc::from(k.as_str()), Value::str(v));
-                }
-                Some(Value::List(prev)) => Rc::make_mut(prev).push(Value::str(v)),
-                Some(prev) => *prev = Value::list(vec![prev.clone(), Value::str(v)]),
+            if !query.contains_key(k.as_str()) {
+                query.insert(Rc::from(k.as_str()), Value::str(v));
             }
-        }
-        let mut url = path.to_string();
-        if !self.query.is_empty() {
-            let pairs: Vec<String> = self.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            url = format!("{url}?{}", pairs.join("&"));
         }
         Value::from_pairs([
             (
@@ -54,10 +48,10 @@ impl HttpRequest {
                     ("headers", Value::map(headers)),
                     ("method", Value::str(method.to_ascii_uppercase())),
                     ("query", Value::map(query)),
-                    ("url", Value::str(url)),
+                    ("url", Value::str(path)),
                 ]),
             ),
-            ("received_time", Value::str(received_time(now))),
+            ("received_time", Value::str(clock.format(now))),
             ("type", Value::str("HTTP")),
         ])
     }
@@ -93,15 +87,13 @@ fn canonical_header(name: &str) -> String {
     out
 }
 
-/// The `received_time` of a request at `now` (Unix seconds).
-fn received_time(now: f64) -> String {
-    jiff::Timestamp::from_millisecond((now * 1000.0).round() as i64)
-        .map_or_else(|_| String::new(), |t| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn utc() -> ReceivedClock {
+        ReceivedClock::in_zone(1_767_225_600.0, jiff::tz::TimeZone::UTC)
+    }
 
     fn request(content_type: Option<&str>, body: &[u8]) -> HttpRequest {
         HttpRequest {
@@ -118,26 +110,38 @@ mod tests {
 
     #[test]
     fn bodies_decode_by_content_type() {
-        let json = request(Some("application/json; charset=utf-8"), br#"{"foo": "bar"}"#).to_value("/p", "POST", 0.0);
+        let json = request(Some("application/json; charset=utf-8"), br#"{"foo": "bar"}"#).to_value(
+            "/p",
+            "POST",
+            1_767_225_600.0,
+            &utc(),
+        );
         assert_eq!(field(&json, &["http_request", "body", "foo"]), Value::str("bar"));
-        let text = request(Some("text/plain"), b"hello").to_value("/p", "POST", 0.0);
+        let text = request(Some("text/plain"), b"hello").to_value("/p", "POST", 1_767_225_600.0, &utc());
         assert_eq!(field(&text, &["http_request", "body"]), Value::str("hello"));
-        let bad_json = request(Some("application/json"), b"{nope").to_value("/p", "POST", 0.0);
+        let bad_json = request(Some("application/json"), b"{nope").to_value("/p", "POST", 1_767_225_600.0, &utc());
         assert_eq!(field(&bad_json, &["http_request", "body"]), Value::Bytes(Rc::from(&b"{nope"[..])));
-        let binary = request(Some("application/octet-stream"), &[0, 159, 146]).to_value("/p", "POST", 0.0);
+        let binary =
+            request(Some("application/octet-stream"), &[0, 159, 146]).to_value("/p", "POST", 1_767_225_600.0, &utc());
         assert_eq!(field(&binary, &["http_request", "body"]), Value::Bytes(Rc::from(&[0u8, 159, 146][..])));
-        let none = HttpRequest { method: "GET".into(), ..HttpRequest::default() }.to_value("/p", "POST", 0.0);
+        let none = HttpRequest { method: "GET".into(), ..HttpRequest::default() }.to_value(
+            "/p",
+            "POST",
+            1_767_225_600.0,
+            &utc(),
+        );
         assert_eq!(field(&none, &["http_request", "body"]), Value::Null);
     }
 
     #[test]
     fn method_headers_query_url_and_time() {
-        let v = request(Some("text/plain"), b"x").to_value("/v1/p", "POST", 1_767_225_600.25);
+        let v = request(Some("text/plain"), b"x").to_value("/v1/p", "POST", 1_767_225_600.25, &utc());
         assert_eq!(field(&v, &["http_request", "method"]), Value::str("POST"));
         assert_eq!(field(&v, &["http_request", "headers", "Content-Type"]), Value::str("text/plain"));
-        assert_eq!(field(&v, &["http_request", "query", "a"]), Value::list(vec![Value::str("1"), Value::str("3")]));
-        assert_eq!(field(&v, &["http_request", "url"]), Value::str("/v1/p?a=1&b=2&a=3"));
-        assert_eq!(field(&v, &["received_time"]), Value::str("2026-01-01T00:00:00.250Z"));
+        assert_eq!(field(&v, &["http_request", "query", "a"]), Value::str("1"));
+        assert_eq!(field(&v, &["http_request", "query", "b"]), Value::str("2"));
+        assert_eq!(field(&v, &["http_request", "url"]), Value::str("/v1/p"));
+        assert_eq!(field(&v, &["received_time"]), Value::str("2026-01-01 00:00:00.25 +0000 UTC m=+0.250000000"));
         assert_eq!(field(&v, &["type"]), Value::str("HTTP"));
     }
 }
