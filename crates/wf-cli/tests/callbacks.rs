@@ -21,6 +21,7 @@ fn start(args: &[&str]) -> Running {
         .arg("run")
         .args(args)
         .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .env_remove("TZ")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -152,6 +153,14 @@ fn a_post_with_a_json_body_is_decoded() {
     assert_eq!(v["body"], serde_json::json!({"foo": "bar"}));
     assert_eq!(v["type"], "HTTP");
     assert_eq!(v["headers"]["Content-Type"], "application/json");
+    // Go's time.Time.String(): `2026-12-01 10:41:28.123456789 +0000 UTC m=+0.512345678`.
+    let received = v["received_time"].as_str().unwrap_or_default().to_string();
+    let parts: Vec<&str> = received.split(' ').collect();
+    assert_eq!(parts.len(), 5, "{received}");
+    assert!(parts[0].len() == 10 && parts[1].starts_with(|c: char| c.is_ascii_digit()), "{received}");
+    assert_eq!((parts[2], parts[3]), ("+0000", "UTC"), "{received}");
+    let since = parts[4].strip_prefix("m=+").unwrap_or_default();
+    assert!(since.split_once('.').is_some_and(|(_, frac)| frac.len() == 9), "{received}");
 }
 
 #[test]

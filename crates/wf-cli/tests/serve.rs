@@ -406,3 +406,28 @@ fn google_api_python_client_drives_it_over_rest() {
     assert!(o.status.success(), "{}", text(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("python client: ok"));
 }
+
+#[test]
+fn a_journal_that_no_longer_replays_fails_its_execution_with_a_message() {
+    let dir = scratch("diverge");
+    let db = dir.join("serve.db");
+    let server = serve(&db, "127.0.0.1:0", &[]);
+    let base = server.base.clone();
+    deploy(&base, "cb", "examples/callbacks/callback_basic.workflows.yaml");
+    let execution = execute(&base, "cb", "null");
+    callback_url(&base, &execution);
+    let port = base.rsplit(':').next().unwrap().to_string();
+    drop(server);
+    // An answer to an effect the machine never asked for: the journal no longer fits the run.
+    let script = format!(
+        "import sqlite3; c = sqlite3.connect({db:?}); c.execute(\"INSERT INTO inputs VALUES (?, 0, 0, ?)\", ({execution:?}, '{{\"t\": \"answer\", \"id\": 999, \"result\": {{\"ok\": null}}}}')); c.commit()",
+        db = db.display().to_string(),
+    );
+    let o = Command::new("python3").args(["-c", &script]).output().expect("python3 runs");
+    assert!(o.status.success(), "{}", text(&o));
+    let server = serve(&db, &format!("127.0.0.1:{port}"), &[]);
+    let e = get(&server.base, &execution);
+    assert_eq!(e["state"], "FAILED", "{e}");
+    let context = e["error"]["context"].as_str().unwrap_or("");
+    assert!(context.contains("the replay diverges from the journal at input 1 of 1"), "{e}");
+}

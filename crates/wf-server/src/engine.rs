@@ -266,15 +266,28 @@ impl Engine {
         live.logs = logs;
         e.live = Some(live);
         self.step(name, None, e_start(name, &self.executions), true);
-        for (now, text) in &inputs {
+        let total = inputs.len();
+        for (k, (now, text)) in inputs.iter().enumerate() {
+            let diverged =
+                |why: &str| format!("the replay diverges from the journal at input {} of {total}: {why}", k + 1);
             let input = serde_json::from_str::<Json>(text).ok().and_then(|j| Input::from_json(&j));
             let Some(input) = input else {
-                self.fail_now(name, "the replay diverges from the journal: an input cannot be read");
+                self.fail_now(name, &diverged("the input cannot be read"));
                 return Ok(());
             };
             self.step(name, Some(input), *now, true);
-            if let Some(live) = self.executions.get_mut(name).and_then(|e| e.live.as_mut()) {
-                live.inputs += 1;
+            match self.executions.get_mut(name).and_then(|e| e.live.as_mut()) {
+                Some(live) => live.inputs += 1,
+                // An execution stored as ACTIVE cannot have ended by its inputs: the end is
+                // committed with the input that caused it.
+                None => {
+                    let what = self.executions.get(name).map_or(String::new(), |e| {
+                        let detail = e.row.error.as_deref().unwrap_or("");
+                        format!("the execution ended as {} during the replay {detail}", e.row.state)
+                    });
+                    self.fail_now(name, &diverged(what.trim()));
+                    return Ok(());
+                }
             }
         }
         // Calls under way at the crash: their answers are lost, and sending them again could

@@ -103,7 +103,7 @@ pub fn simulate(s: &Scenario, program: Rc<Program>) -> Trace {
         &workflow_id(&s.workflow),
         s.seed,
     );
-    let mut exec = Execution::new(machine(s, program), Endpoints::new(urls, ReceivedClock::new(s.start)));
+    let mut exec = Execution::new(machine(s, program), Endpoints::new(urls, ReceivedClock::utc(s.start)));
     let mut w = ScenarioWorld {
         s,
         clock: Clock::Virtual(s.start),

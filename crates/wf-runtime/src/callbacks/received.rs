@@ -29,7 +29,12 @@ impl ReceivedClock {
         ReceivedClock { origin, zone }
     }
 
-    /// A clock in `zone` (for tests).
+    /// A clock in UTC whatever `TZ` says (scenarios give the same run on every machine).
+    pub fn utc(origin: f64) -> ReceivedClock {
+        ReceivedClock { origin, zone: TimeZone::UTC }
+    }
+
+    /// A clock in `zone`.
     pub fn in_zone(origin: f64, zone: TimeZone) -> ReceivedClock {
         ReceivedClock { origin, zone }
     }
