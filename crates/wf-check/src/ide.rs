@@ -536,7 +536,6 @@ impl<'a> Collector<'_, 'a, '_> {
             diags: None,
             reads: Vec::new(),
             sub_calls: Vec::new(),
-            allow_sub_ref: false,
         };
         let t = cx.expr(e);
         self.out.types.push((e.span, t));

@@ -38,8 +38,6 @@ pub(crate) struct ExprCx<'m, 'a> {
     pub reads: Vec<VarId>,
     /// Subworkflows called inside expressions.
     pub sub_calls: Vec<SubCall>,
-    /// Whether a bare subworkflow name is allowed (a retry predicate).
-    pub allow_sub_ref: bool,
 }
 
 impl<'m, 'a> ExprCx<'m, 'a> {
@@ -147,7 +145,6 @@ impl<'m, 'a> ExprCx<'m, 'a> {
         if let Some(v) = sub.vars.id(name) {
             let defined = self.state.map(|s| (s.may.contains(v), s.must.contains(v)));
             match defined {
-                Some((false, _)) if self.model.sub_index(name).is_some() && self.allow_sub_ref => return Ty::any(),
                 Some((false, _)) => self.report_with(|_| Diagnostic::error(codes::UNDEFINED_VARIABLE, span, format!("`{name}` is not defined here"))
                         .with_label("no path assigns it before this point")
                         .with_help("assign it in an earlier step; variables created inside a loop, branch or except block do not exist after it")),
@@ -160,13 +157,11 @@ impl<'m, 'a> ExprCx<'m, 'a> {
             return self.types.subs[self.sub].vars[v].clone();
         }
         if self.model.sub_index(name).is_some() {
-            if !self.allow_sub_ref {
-                self.report_with(|_| {
-                    Diagnostic::error(codes::NOT_CALLABLE, span, format!("`{name}` is a subworkflow, not a value"))
-                        .with_label("a subworkflow name")
-                        .with_help(format!("call it: `{name}(...)`, or use a `call` step"))
-                });
-            }
+            self.report_with(|_| {
+                Diagnostic::error(codes::NOT_CALLABLE, span, format!("`{name}` is a subworkflow, not a value"))
+                    .with_label("a subworkflow name")
+                    .with_help(format!("call it: `{name}(...)`, or use a `call` step"))
+            });
             return Ty::any();
         }
         if let Some(f) = stdlib::function(name) {

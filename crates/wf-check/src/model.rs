@@ -173,16 +173,7 @@ impl<'a> Model<'a> {
     }
 
     fn silent<'m>(&'m self, types: &'m Types, sub: usize) -> ExprCx<'m, 'a> {
-        ExprCx {
-            model: self,
-            types,
-            sub,
-            state: None,
-            diags: None,
-            reads: Vec::new(),
-            sub_calls: Vec::new(),
-            allow_sub_ref: false,
-        }
+        ExprCx { model: self, types, sub, state: None, diags: None, reads: Vec::new(), sub_calls: Vec::new() }
     }
 
     fn fixpoint(&self, mut types: Types) -> Types {

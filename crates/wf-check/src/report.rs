@@ -63,7 +63,6 @@ fn check_nodes(model: &Model<'_>, types: &Types, s: usize, diags: &mut Vec<Diagn
             diags: Some(diags),
             reads: Vec::new(),
             sub_calls: Vec::new(),
-            allow_sub_ref: false,
         };
         match &node.op {
             Op::Assign(a) => {
@@ -226,7 +225,6 @@ fn eval_expr(cx: &mut ExprCx<'_, '_>, e: &wf_syntax::Expr, ctx: EvalContext) {
         }
         return;
     }
-    cx.allow_sub_ref = false;
     cx.expr(e);
 }
 

@@ -37,10 +37,11 @@ impl Workspace {
     /// Every workflow file below the folders (re-read when changed on disk), sorted by path.
     pub fn workflows(&mut self) -> Vec<(&Path, &DiskFile)> {
         let mut paths = Vec::new();
+        let keep = |p: &Path| files::is_workflow_file(p) && std::fs::metadata(p).is_ok_and(|m| m.len() <= MAX_BYTES);
         for root in &self.roots {
-            walk(root, &mut paths);
+            // An unreadable folder ends its part of the walk; what was found so far stays.
+            let _ = files::walk_at_most(root, &keep, MAX_FILES, &mut paths);
         }
-        paths.truncate(MAX_FILES);
         paths.sort();
         self.files.retain(|p, _| paths.binary_search(p).is_ok());
         for path in &paths {
@@ -66,29 +67,6 @@ fn read(path: &Path, modified: Option<SystemTime>) -> Option<DiskFile> {
     let file = SourceFile::new(path.display().to_string(), text);
     let workflow = parse_workflow(&file).workflow?;
     Some(DiskFile { file, workflow, modified })
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        if out.len() >= MAX_FILES {
-            return;
-        }
-        let path = entry.path();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let Ok(kind) = entry.file_type() else { continue };
-        if kind.is_dir() {
-            if files::walks_into(&name) {
-                walk(&path, out);
-            }
-        } else if kind.is_file()
-            && files::is_workflow_file(&path)
-            && entry.metadata().is_ok_and(|m| m.len() <= MAX_BYTES)
-        {
-            out.push(path);
-        }
-    }
 }
 
 #[cfg(test)]

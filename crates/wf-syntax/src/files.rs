@@ -36,9 +36,23 @@ pub fn is_workflow_file(path: &Path) -> bool {
 /// Appends to `out` every file below `dir` that `keep` accepts, sorted by name within each
 /// folder, skipping hidden entries and entering only the folders [`walks_into`] accepts.
 pub fn walk(dir: &Path, keep: &dyn Fn(&Path) -> bool, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    walk_at_most(dir, keep, usize::MAX, out)
+}
+
+/// [`walk`], stopping once `out` holds `max` files: the same first `max` files every time,
+/// whatever order the file system lists them in.
+pub fn walk_at_most(
+    dir: &Path,
+    keep: &dyn Fn(&Path) -> bool,
+    max: usize,
+    out: &mut Vec<PathBuf>,
+) -> std::io::Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
+        if out.len() >= max {
+            return Ok(());
+        }
         let name = entry.file_name();
         let name = name.to_string_lossy();
         if name.starts_with('.') {
@@ -47,7 +61,7 @@ pub fn walk(dir: &Path, keep: &dyn Fn(&Path) -> bool, out: &mut Vec<PathBuf>) ->
         let path = entry.path();
         if entry.file_type()?.is_dir() {
             if walks_into(&name) {
-                walk(&path, keep, out)?;
+                walk_at_most(&path, keep, max, out)?;
             }
         } else if keep(&path) {
             out.push(path);
@@ -59,6 +73,20 @@ pub fn walk(dir: &Path, keep: &dyn Fn(&Path) -> bool, out: &mut Vec<PathBuf>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_limited_walk_keeps_the_first_files_in_sorted_order() {
+        let dir = std::env::temp_dir().join(format!("wf-walk-limit-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("m")).unwrap();
+        for f in ["c.yaml", "a.yaml", "m/b.yaml", "z.yaml"] {
+            std::fs::write(dir.join(f), "main: {}").unwrap();
+        }
+        let mut out = Vec::new();
+        walk_at_most(&dir, &is_workflow_file, 3, &mut out).unwrap();
+        let names: Vec<String> = out.iter().map(|p| p.strip_prefix(&dir).unwrap().display().to_string()).collect();
+        assert_eq!(names, ["a.yaml", "c.yaml", "m/b.yaml"]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn workflows_scenarios_and_skipped_folders() {
