@@ -13,7 +13,7 @@ use wf_syntax::{BinaryOp, Diagnostic, Expr, ExprKind, Span, UnaryOp};
 use crate::codes;
 use crate::flow::{State, VarId};
 use crate::model::Model;
-use crate::stdlib::{self, Allowed, Function, Returns, ValueKind as StdValueKind};
+use crate::stdlib::{self, Allowed, Function, PredefinedKind, Returns};
 use crate::ty::{Kinds, Ty};
 
 /// A subworkflow call, with the types of the arguments by parameter index.
@@ -304,8 +304,8 @@ impl<'m, 'a> ExprCx<'m, 'a> {
         let path = self.library_path(whole)?;
         if let Some(v) = stdlib::value(&path) {
             return Some(match v.kind {
-                StdValueKind::Data(shape) => shape.ty(),
-                StdValueKind::RetryPolicy | StdValueKind::Predicate => Ty::of(Kinds::MAP),
+                PredefinedKind::Data(shape) => shape.ty(),
+                PredefinedKind::RetryPolicy | PredefinedKind::Predicate => Ty::of(Kinds::MAP),
             });
         }
         if let Some(f) = stdlib::function(&path) {

@@ -7,8 +7,8 @@
 mod calls;
 mod cfg;
 pub mod codes;
+pub mod facts;
 mod flow;
-pub mod ide;
 mod infer;
 mod model;
 mod program;

@@ -10,7 +10,7 @@ use crate::codes;
 use crate::flow::{self, VarId};
 use crate::infer::{ExprCx, article, kind_problem};
 use crate::model::{Model, SubModel, Types, range_element};
-use crate::stdlib::{self, ValueKind as StdValueKind};
+use crate::stdlib::{self, PredefinedKind};
 use crate::ty::Kinds;
 
 /// Checks every subworkflow of `model` and runs the lints.
@@ -190,10 +190,10 @@ fn eval_expr(cx: &mut ExprCx<'_, '_>, e: &wf_syntax::Expr, ctx: EvalContext) {
     let path = e.dotted_name();
     let known = path.as_deref().and_then(stdlib::value).map(|v| v.kind);
     let problem = match (ctx, known) {
-        (EvalContext::RetryPolicy, Some(StdValueKind::Predicate)) => {
+        (EvalContext::RetryPolicy, Some(PredefinedKind::Predicate)) => {
             Some(("is a retry predicate, not a policy", "use it as `predicate:` in a custom retry map"))
         }
-        (EvalContext::Predicate, Some(StdValueKind::RetryPolicy)) => {
+        (EvalContext::Predicate, Some(PredefinedKind::RetryPolicy)) => {
             Some(("is a retry policy, not a predicate", "write `retry: ${...}` with the policy alone"))
         }
         _ => None,

@@ -8,8 +8,8 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use wf_lsp::ide::completion::{Options, complete};
-use wf_lsp::ide::{Doc, hover, inlay, navigation, semantic, signature, symbols};
+use wf_lsp::features::completion::{Options, complete};
+use wf_lsp::features::{Doc, hover, inlay, navigation, semantic, signature, symbols};
 use wf_syntax::{Severity, SourceFile, Span};
 
 /// A workflow that defines `a` and `x`, then returns `${expr}`.

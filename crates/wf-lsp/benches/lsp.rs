@@ -15,8 +15,8 @@ use std::thread::JoinHandle;
 use divan::{Bencher, black_box};
 use lsp_server::{Connection, Message, Notification, Request, RequestId};
 use serde_json::{Value, json};
-use wf_lsp::ide::Doc;
-use wf_lsp::ide::completion::{Options, complete};
+use wf_lsp::features::Doc;
+use wf_lsp::features::completion::{Options, complete};
 use wf_syntax::generate::generated_workflow;
 
 const URI: &str = "file:///bench/generated.yaml";

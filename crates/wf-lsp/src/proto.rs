@@ -10,15 +10,15 @@ use lsp_types as lsp;
 use serde_json::{Value, json};
 use wf_syntax::{Diagnostic, Severity, SourceFile, Span};
 
-use crate::ide::actions::Action;
-use crate::ide::completion::{Completion, CompletionKind};
-use crate::ide::diagnostics::{Tag, doc_url, tags};
-use crate::ide::hover::Hover;
-use crate::ide::inlay::InlayHint;
-use crate::ide::semantic::{Token, TokenKind, modifier};
-use crate::ide::signature::Signature;
-use crate::ide::symbols::{DocSymbol, FoundSymbol, SymbolKind};
-use crate::ide::{Doc, TextEdit};
+use crate::features::actions::Action;
+use crate::features::completion::{Completion, CompletionKind};
+use crate::features::diagnostics::{Tag, doc_url, tags};
+use crate::features::hover::Hover;
+use crate::features::inlay::InlayHint;
+use crate::features::semantic::{Token, TokenKind, modifier};
+use crate::features::signature::Signature;
+use crate::features::symbols::{DocSymbol, FoundSymbol, SymbolKind};
+use crate::features::{Doc, TextEdit};
 
 /// How positions count characters on a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -392,7 +392,10 @@ fn diagnostic(file: &SourceFile, uri_text: &str, d: &Diagnostic, enc: Encoding) 
 pub(crate) fn publish_diagnostics(uri_text: &str, version: Option<i32>, doc: Option<&Doc>, enc: Encoding) -> Value {
     let diagnostics: Vec<lsp::Diagnostic> = doc
         .map(|doc| {
-            crate::ide::diagnostics::diagnostics(doc).iter().map(|d| diagnostic(&doc.file, uri_text, d, enc)).collect()
+            crate::features::diagnostics::diagnostics(doc)
+                .iter()
+                .map(|d| diagnostic(&doc.file, uri_text, d, enc))
+                .collect()
         })
         .unwrap_or_default();
     json!({ "uri": uri_text, "version": version, "diagnostics": diagnostics })
@@ -614,7 +617,7 @@ pub(crate) fn signature_help(s: Option<Signature>) -> Value {
 
 /// Code actions, each linked to the diagnostic it fixes.
 pub(crate) fn code_actions(doc: &Doc, uri_text: &str, actions: Vec<Action>, enc: Encoding) -> Value {
-    let diags = crate::ide::diagnostics::diagnostics(doc);
+    let diags = crate::features::diagnostics::diagnostics(doc);
     let list: Vec<lsp::CodeActionOrCommand> = actions
         .into_iter()
         .map(|a| {

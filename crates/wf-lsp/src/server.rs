@@ -11,8 +11,8 @@ use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestI
 use serde_json::Value;
 use wf_syntax::Span;
 
-use crate::ide::completion::{Options, complete};
-use crate::ide::{Doc, actions, hover, inlay, navigation, semantic, signature, symbols};
+use crate::features::completion::{Options, complete};
+use crate::features::{Doc, actions, hover, inlay, navigation, semantic, signature, symbols};
 use crate::proto::{self, Init, Notice, Query};
 use crate::transport;
 use crate::workspace::Workspace;

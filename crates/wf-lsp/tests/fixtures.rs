@@ -5,9 +5,9 @@
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-use wf_lsp::ide::completion::{Options, complete};
-use wf_lsp::ide::symbols::DocSymbol;
-use wf_lsp::ide::{Doc, actions, apply_edits, hover, inlay, navigation, semantic, signature, symbols};
+use wf_lsp::features::completion::{Options, complete};
+use wf_lsp::features::symbols::DocSymbol;
+use wf_lsp::features::{Doc, actions, apply_edits, hover, inlay, navigation, semantic, signature, symbols};
 use wf_syntax::Span;
 
 fn repo() -> PathBuf {
@@ -212,7 +212,7 @@ fn code_actions() {
     for path in fixtures("code_actions") {
         let f = load(&path);
         let found = actions::code_actions(&f.doc, f.range);
-        let diags: Vec<(Span, String)> = wf_lsp::ide::diagnostics::diagnostics(&f.doc)
+        let diags: Vec<(Span, String)> = wf_lsp::features::diagnostics::diagnostics(&f.doc)
             .iter()
             .map(|d| (d.span, format!("{} {}", d.code, d.message)))
             .collect();

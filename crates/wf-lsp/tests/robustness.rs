@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use wf_lsp::ide::completion::{Options, complete};
-use wf_lsp::ide::{Doc, actions, hover, inlay, navigation, semantic, signature, symbols};
+use wf_lsp::features::completion::{Options, complete};
+use wf_lsp::features::{Doc, actions, hover, inlay, navigation, semantic, signature, symbols};
 use wf_syntax::Span;
 
 fn files() -> Vec<PathBuf> {

@@ -148,7 +148,7 @@ pub struct Function {
 
 /// What a predefined (non-function) value is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ValueKind {
+pub enum PredefinedKind {
     /// A retry policy for `retry: ${...}`.
     RetryPolicy,
     /// A retry predicate for `predicate: ${...}`.
@@ -159,11 +159,11 @@ pub enum ValueKind {
 
 /// A predefined value such as `http.default_retry`.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Value {
+pub struct Predefined {
     /// The full name.
     pub name: &'static str,
     /// What it is.
-    pub kind: ValueKind,
+    pub kind: PredefinedKind,
     /// One line for hover.
     pub doc: &'static str,
 }
@@ -171,7 +171,7 @@ pub struct Value {
 /// Lookup tables built once from [`FUNCTIONS`] and [`VALUES`].
 struct Index {
     functions: HashMap<&'static str, &'static Function>,
-    values: HashMap<&'static str, &'static Value>,
+    values: HashMap<&'static str, &'static Predefined>,
     /// Modules and every dotted prefix of one (`experimental`, `experimental.executions`).
     modules: Vec<&'static str>,
 }
@@ -215,7 +215,7 @@ pub fn function(name: &str) -> Option<&'static Function> {
 }
 
 /// Looks up a predefined value by its full name.
-pub fn value(name: &str) -> Option<&'static Value> {
+pub fn value(name: &str) -> Option<&'static Predefined> {
     index().values.get(name).copied()
 }
 

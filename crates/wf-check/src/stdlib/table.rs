@@ -1,6 +1,6 @@
 //! The table itself, transcribed from `gcw-language.md` (sections 4.5, 6 and 9).
 
-use super::{Allowed, Function, Param, Returns, Shape, Status, Value, ValueKind, tags};
+use super::{Allowed, Function, Param, Predefined, PredefinedKind, Returns, Shape, Status, tags};
 use crate::ty::Kinds;
 
 const ANY: Kinds = Kinds::ANY;
@@ -390,37 +390,37 @@ pub static FUNCTIONS: &[Function] = &[
 ];
 
 /// Predefined values: retry policies, predicates and the default backoff.
-pub static VALUES: &[Value] = &[
-    Value {
+pub static VALUES: &[Predefined] = &[
+    Predefined {
         name: "http.default_retry",
-        kind: ValueKind::RetryPolicy,
+        kind: PredefinedKind::RetryPolicy,
         doc: "retries 429, 502, 503, 504, connection errors and timeouts: 5 retries, backoff 1 s ×1.25 up to 60 s",
     },
-    Value {
+    Predefined {
         name: "http.default_retry_non_idempotent",
-        kind: ValueKind::RetryPolicy,
+        kind: PredefinedKind::RetryPolicy,
         doc: "retries 429 and 503 only: 5 retries, backoff 1 s ×1.25 up to 60 s",
     },
-    Value {
+    Predefined {
         name: "http.default_retry_predicate",
-        kind: ValueKind::Predicate,
+        kind: PredefinedKind::Predicate,
         doc: "true for HTTP 429, 502, 503, 504, ConnectionError and TimeoutError",
     },
-    Value {
+    Predefined {
         name: "http.default_retry_predicate_non_idempotent",
-        kind: ValueKind::Predicate,
+        kind: PredefinedKind::Predicate,
         doc: "true for HTTP 429 and 503",
     },
-    Value { name: "retry.always", kind: ValueKind::Predicate, doc: "a predicate that always retries" },
-    Value {
+    Predefined { name: "retry.always", kind: PredefinedKind::Predicate, doc: "a predicate that always retries" },
+    Predefined {
         name: "retry.default_backoff",
-        kind: ValueKind::Data(Shape::Backoff),
+        kind: PredefinedKind::Data(Shape::Backoff),
         doc: "`{initial_delay: 1, max_delay: 60, multiplier: 1.25}`",
     },
-    Value { name: "retry.never", kind: ValueKind::Predicate, doc: "a predicate that never retries" },
-    Value {
+    Predefined { name: "retry.never", kind: PredefinedKind::Predicate, doc: "a predicate that never retries" },
+    Predefined {
         name: "experimental.executions.execution_error",
-        kind: ValueKind::Data(Shape::Error),
+        kind: PredefinedKind::Data(Shape::Error),
         doc: "the error of a failed child execution (legacy)",
     },
 ];

@@ -1,7 +1,7 @@
 //! Document symbols (the tree of subworkflows, steps and parallel branches) and the flat
 //! list that workspace symbol search filters.
 
-use wf_check::ide::{kind_name, unquoted};
+use wf_check::facts::{kind_name, unquoted};
 use wf_syntax::Span;
 use wf_syntax::ast::{Form, ParallelBody, Step, StepKind, Workflow};
 

@@ -1,7 +1,7 @@
 //! Inlay hints: the inferred type of each variable at the end of the line that assigns it
 //! (assignment targets, call results, loop variables), when the type says something.
 
-use wf_check::ide::{Role, Symbol};
+use wf_check::facts::{Role, Symbol};
 use wf_syntax::Span;
 
 use super::Doc;

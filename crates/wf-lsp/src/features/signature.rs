@@ -1,7 +1,7 @@
 //! Signature help: inside the parentheses of a call in `${...}` (positional arguments), and
 //! in the `args` of a `call` step (named arguments).
 
-use wf_check::ide::Analysis;
+use wf_check::facts::Analysis;
 use wf_check::stdlib::{self, Function};
 use wf_syntax::{Span, expr::parse_expression};
 

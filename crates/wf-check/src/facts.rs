@@ -15,7 +15,7 @@ use crate::flow::VarSet;
 use crate::infer::{ExprCx, literal_type, result_type};
 use crate::model::{Model, Types};
 use crate::program::{Block, BlockId, SubIndex, block_visible};
-use crate::stdlib::{self, ValueKind as StdValueKind};
+use crate::stdlib::{self, PredefinedKind};
 use crate::ty::{Kinds, Ty};
 
 /// What a name in the source refers to.
@@ -633,7 +633,7 @@ impl Analysis {
             ExprKind::Member { object, name, .. } => {
                 if let Some(path) = self.library_path(sub, e) {
                     return match stdlib::value(&path).map(|v| v.kind) {
-                        Some(StdValueKind::Data(shape)) => shape.ty(),
+                        Some(PredefinedKind::Data(shape)) => shape.ty(),
                         Some(_) => Ty::of(Kinds::MAP),
                         None => Ty::any(),
                     };

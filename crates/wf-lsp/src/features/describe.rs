@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use wf_check::ide::{Analysis, Role, Symbol};
-use wf_check::stdlib::{self, Allowed, Function, Param, Returns, Status, Value, ValueKind};
+use wf_check::facts::{Analysis, Role, Symbol};
+use wf_check::stdlib::{self, Allowed, Function, Param, Predefined, PredefinedKind, Returns, Status};
 use wf_syntax::codes::CodeInfo;
 
 use super::Doc;
@@ -79,11 +79,11 @@ pub fn function_doc(f: &Function) -> String {
 }
 
 /// The description of a predefined value.
-pub fn value_doc(v: &Value) -> String {
+pub fn value_doc(v: &Predefined) -> String {
     let what = match v.kind {
-        ValueKind::RetryPolicy => "retry policy".to_string(),
-        ValueKind::Predicate => "retry predicate".to_string(),
-        ValueKind::Data(shape) => shape.ty().to_string(),
+        PredefinedKind::RetryPolicy => "retry policy".to_string(),
+        PredefinedKind::Predicate => "retry predicate".to_string(),
+        PredefinedKind::Data(shape) => shape.ty().to_string(),
     };
     format!("```\n{}: {what}\n```\n{}", v.name, v.doc)
 }

@@ -21,7 +21,7 @@ use std::cell::OnceCell;
 use std::rc::Rc;
 
 use wf_check::Checked;
-use wf_check::ide::{Analysis, Occurrence, Role, Symbol, analyze};
+use wf_check::facts::{Analysis, Occurrence, Role, Symbol, analyze};
 use wf_syntax::ExprKind;
 use wf_syntax::ast::Workflow;
 use wf_syntax::{SourceFile, Span};

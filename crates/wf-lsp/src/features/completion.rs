@@ -4,8 +4,8 @@
 //! defined at that point, helpers, modules and their functions after `sys.`, fields of known
 //! shapes after `.`, subworkflows, and keywords.
 
-use wf_check::ide::{Analysis, LoopKind};
-use wf_check::stdlib::{self, Allowed, FUNCTIONS, Function, VALUES, ValueKind};
+use wf_check::facts::{Analysis, LoopKind};
+use wf_check::stdlib::{self, Allowed, FUNCTIONS, Function, PredefinedKind, VALUES};
 use wf_check::ty::Ty;
 use wf_syntax::ast::Form;
 use wf_syntax::{Span, expr::parse_expression};
@@ -214,7 +214,7 @@ fn structure(doc: &Doc, offset: u32, cursor: &Cursor, out: &mut Builder) {
             "next" => next_targets(doc, offset, p.sub.as_deref(), out),
             "call" => call_targets(names, cursor, out),
             "retry" => {
-                for v in VALUES.iter().filter(|v| v.kind == ValueKind::RetryPolicy) {
+                for v in VALUES.iter().filter(|v| v.kind == PredefinedKind::RetryPolicy) {
                     out.add(format!("${{{}}}", v.name), CompletionKind::Value, "0").detail(v.doc);
                 }
             }
@@ -235,7 +235,7 @@ fn structure(doc: &Doc, offset: u32, cursor: &Cursor, out: &mut Builder) {
             out.add("continueAll", CompletionKind::Value, "0").detail("the only policy");
         }
         (Slot::Value(key), Container::Retry) if key == "predicate" => {
-            for v in VALUES.iter().filter(|v| v.kind == ValueKind::Predicate) {
+            for v in VALUES.iter().filter(|v| v.kind == PredefinedKind::Predicate) {
                 out.add(format!("${{{}}}", v.name), CompletionKind::Value, "0").detail(v.doc);
             }
             if let Some(a) = names {

@@ -2,7 +2,7 @@
 //! functions, modules, fields, literals, keywords and operators; plus the variables that steps
 //! assign outside expressions (assignment targets, `result`, loop and except variables).
 
-use wf_check::ide::{Role, Symbol};
+use wf_check::facts::{Role, Symbol};
 use wf_check::stdlib;
 use wf_syntax::{BinaryOp, Expr, ExprKind, Span, UnaryOp};
 

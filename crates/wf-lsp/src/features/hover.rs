@@ -2,7 +2,7 @@
 //! assigned), fields of known shapes, subworkflows, steps, step keys, operators, arguments of
 //! `call` steps, and diagnostic codes (in `# wf-ignore` comments and under diagnostics).
 
-use wf_check::ide::{Analysis, Symbol, unquoted};
+use wf_check::facts::{Analysis, Symbol, unquoted};
 use wf_check::stdlib;
 use wf_syntax::{BinaryOp, ExprKind, Span, UnaryOp};
 
@@ -157,7 +157,7 @@ fn symbol_doc(doc: &Doc, a: &Analysis, symbol: Symbol) -> String {
             out.push_str("\n```");
             let from: Vec<String> = a
                 .occurrences_of(symbol)
-                .filter(|o| o.role == wf_check::ide::Role::Read)
+                .filter(|o| o.role == wf_check::facts::Role::Read)
                 .map(|o| format!("line {}", doc.line_of(o.span.start)))
                 .collect();
             if !from.is_empty() {

@@ -2,7 +2,7 @@
 //! and subworkflows. Renaming a parameter also renames the `args` keys of the `call` steps
 //! that pass it.
 
-use wf_check::ide::{Analysis, Role, Symbol};
+use wf_check::facts::{Analysis, Role, Symbol};
 use wf_check::stdlib;
 use wf_syntax::Span;
 
