@@ -13,9 +13,10 @@ use wf_syntax::{Expr, ExprKind, Span};
 use crate::cfg::Op;
 use crate::flow::VarSet;
 use crate::infer::{ExprCx, literal_type, result_type};
-use crate::model::{Model, Types};
+use crate::model::Model;
 use crate::program::{Block, BlockId, SubIndex, block_visible};
 use crate::stdlib::{self, PredefinedKind};
+use crate::ty::Types;
 use crate::ty::{Kinds, Ty};
 
 /// What a name in the source refers to.

@@ -6,7 +6,7 @@
 //! The same code runs silently during type inference (no state, no sink) and then once
 //! more, with the definedness state of the node, to report.
 
-use wf_syntax::ast::{MapKey, Value, ValueKind};
+use wf_syntax::ast::{MapKey, RangeSpec, Value, ValueKind};
 use wf_syntax::suggest::did_you_mean;
 use wf_syntax::{BinaryOp, Diagnostic, Expr, ExprKind, Span, UnaryOp};
 
@@ -27,7 +27,7 @@ pub(crate) struct SubCall {
 pub(crate) struct ExprCx<'m, 'a> {
     pub model: &'m Model<'a>,
     /// Variable types of every subworkflow, and return types (from the inference).
-    pub types: &'m crate::model::Types,
+    pub types: &'m crate::ty::Types,
     /// The subworkflow being checked.
     pub sub: usize,
     /// Definedness at this node; `None` while inferring (no definedness checks).
@@ -807,4 +807,24 @@ fn arity_text(required: usize, total: usize) -> String {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+/// The element type of a `range` loop: integers when both ends are integers.
+pub(crate) fn range_element(cx: &mut ExprCx<'_, '_>, r: &RangeSpec) -> Ty {
+    match r {
+        RangeSpec::Pair(a, b) => {
+            let (ta, tb) = (cx.value(a), cx.value(b));
+            let both_int = ta.kinds.within(Kinds::INT) && tb.kinds.within(Kinds::INT);
+            Ty::of(if both_int { Kinds::INT } else { Kinds::NUMBER })
+        }
+        RangeSpec::Expr(e) => {
+            let t = cx.expr(e);
+            let elem = t.element();
+            if elem.kinds.within(Kinds::INT) && !elem.kinds.is_none() {
+                Ty::of(Kinds::INT)
+            } else {
+                Ty::of(Kinds::NUMBER)
+            }
+        }
+    }
 }

@@ -8,6 +8,7 @@ mod calls;
 mod cfg;
 pub mod codes;
 pub mod facts;
+mod fixpoint;
 mod flow;
 mod infer;
 mod model;

@@ -1,22 +1,16 @@
-//! Everything known about a workflow before reporting: per subworkflow its step index,
-//! control-flow graph, variables and definedness; which subworkflows block; and the types
-//! of every variable and return value, inferred to a fixpoint across subworkflows.
+//! Everything known about a workflow's structure before typing: per subworkflow its step
+//! index, control-flow graph, variables and definedness; and which subworkflows block.
+//! Types come after, in `fixpoint.rs`.
 
 use std::collections::HashMap;
 
 use wf_syntax::Diagnostic;
-use wf_syntax::ast::{ForSource, RangeSpec, Subworkflow, ValueKind, Workflow};
+use wf_syntax::ast::{Subworkflow, ValueKind, Workflow};
 
-use crate::calls::call_step;
-use crate::cfg::{self, Cfg, Op, Origin};
+use crate::cfg::{self, Cfg, Op};
 use crate::flow::{self, Flow, Vars};
-use crate::infer::ExprCx;
 use crate::program::SubIndex;
-use crate::stdlib::{self, Shape};
-use crate::ty::{Kinds, Ty};
-
-/// How many rounds type inference may take before unresolved types become unknown.
-const MAX_ROUNDS: usize = 8;
+use crate::stdlib;
 
 /// One subworkflow, analysed.
 #[derive(Debug)]
@@ -35,21 +29,6 @@ pub(crate) struct SubModel<'a> {
 pub(crate) struct Model<'a> {
     pub subs: Vec<SubModel<'a>>,
     by_name: HashMap<&'a str, usize>,
-}
-
-/// Inferred types.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Types {
-    pub subs: Vec<SubTypes>,
-}
-
-/// Inferred types of one subworkflow.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct SubTypes {
-    /// By [`crate::flow::VarId`].
-    pub vars: Vec<Ty>,
-    /// What it returns.
-    pub returns: Ty,
 }
 
 impl<'a> Model<'a> {
@@ -105,7 +84,7 @@ impl<'a> Model<'a> {
     }
 
     /// Subworkflows used as a retry `predicate: ${name}`.
-    fn predicates(&self) -> Vec<usize> {
+    pub fn predicates(&self) -> Vec<usize> {
         let mut out = Vec::new();
         for s in &self.subs {
             for n in &s.cfg.nodes {
@@ -120,182 +99,6 @@ impl<'a> Model<'a> {
         }
         out
     }
-
-    /// Infers variable and return types to a fixpoint.
-    pub fn infer_types(&self) -> Types {
-        let mut types = Types {
-            subs: self
-                .subs
-                .iter()
-                .map(|s| SubTypes { vars: vec![Ty::none(); s.vars.len()], returns: Ty::none() })
-                .collect(),
-        };
-        self.seed_params(&mut types);
-        types = self.fixpoint(types);
-        // Parameters of subworkflows that nothing calls can hold anything.
-        let mut reseeded = false;
-        for (s, sub) in self.subs.iter().enumerate() {
-            for p in &sub.sub.params {
-                if let Some(v) = sub.vars.id(&p.name.text)
-                    && types.subs[s].vars[v].kinds.is_none()
-                {
-                    types.subs[s].vars[v] = Ty::any();
-                    reseeded = true;
-                }
-            }
-        }
-        if reseeded { self.fixpoint(types) } else { types }
-    }
-
-    fn seed_params(&self, types: &mut Types) {
-        for (s, sub) in self.subs.iter().enumerate() {
-            let is_main = sub.sub.name.text == "main";
-            for p in &sub.sub.params {
-                let Some(v) = sub.vars.id(&p.name.text) else { continue };
-                let t = if is_main {
-                    Ty::any()
-                } else {
-                    match &p.default {
-                        Some(d) => self.silent(types, s).value(d),
-                        None => Ty::none(),
-                    }
-                };
-                types.subs[s].vars[v] = types.subs[s].vars[v].union(&t);
-            }
-        }
-        for s in self.predicates() {
-            if let Some(p) = self.subs[s].sub.params.first()
-                && let Some(v) = self.subs[s].vars.id(&p.name.text)
-            {
-                types.subs[s].vars[v] = types.subs[s].vars[v].union(&Shape::Error.ty());
-            }
-        }
-    }
-
-    fn silent<'m>(&'m self, types: &'m Types, sub: usize) -> ExprCx<'m, 'a> {
-        ExprCx { model: self, types, sub, state: None, diags: None, reads: Vec::new(), sub_calls: Vec::new() }
-    }
-
-    fn fixpoint(&self, mut types: Types) -> Types {
-        for round in 0..=MAX_ROUNDS {
-            let next = self.round(&types);
-            if next == types {
-                return next;
-            }
-            if round == MAX_ROUNDS {
-                return widen(&types, next);
-            }
-            types = next;
-        }
-        types
-    }
-
-    /// One pass over every definition site, joining what it defines into `types`.
-    fn round(&self, types: &Types) -> Types {
-        let mut next = types.clone();
-        for (s, sub) in self.subs.iter().enumerate() {
-            for node in &sub.cfg.nodes {
-                let mut cx = self.silent(types, s);
-                let defined: Option<(&str, Ty)> = match &node.op {
-                    Op::Assign(a) => {
-                        let t = cx.value(&a.value);
-                        flow::defined_name(&node.op).map(|n| (n, t))
-                    }
-                    Op::Call(c) => {
-                        let t = call_step(&mut cx, c);
-                        c.result.as_ref().map(|r| (r.text.as_str(), t))
-                    }
-                    Op::Define(name, origin) => {
-                        let t = match origin {
-                            Origin::LoopValue(f) => match &f.source {
-                                ForSource::In(v) => cx.value(v).element(),
-                                ForSource::Range(r) => range_element(&mut cx, r),
-                            },
-                            Origin::LoopIndex => Ty::of(Kinds::INT),
-                            Origin::Error => Shape::Error.ty(),
-                        };
-                        Some((name.text.as_str(), t))
-                    }
-                    Op::Return(v) => {
-                        let t = cx.value(v);
-                        next.subs[s].returns = next.subs[s].returns.union(&t);
-                        None
-                    }
-                    Op::Eval(v, _) | Op::Cond(v) | Op::Raise(v) => {
-                        cx.value(v);
-                        None
-                    }
-                    Op::EvalExpr(e, _) => {
-                        cx.expr(e);
-                        None
-                    }
-                    Op::Range(r) => {
-                        range_element(&mut cx, r);
-                        None
-                    }
-                    _ => None,
-                };
-                let calls = std::mem::take(&mut cx.sub_calls);
-                drop(cx);
-                if let Some((name, t)) = defined
-                    && let Some(v) = sub.vars.id(name)
-                {
-                    next.subs[s].vars[v] = next.subs[s].vars[v].union(&t).bounded();
-                }
-                for call in calls {
-                    let callee = &self.subs[call.callee];
-                    for (i, t) in call.args {
-                        if let Some(p) = callee.sub.params.get(i)
-                            && let Some(v) = callee.vars.id(&p.name.text)
-                        {
-                            next.subs[call.callee].vars[v] = next.subs[call.callee].vars[v].union(&t).bounded();
-                        }
-                    }
-                }
-            }
-            if sub.flow.states[sub.cfg.exit].is_some() {
-                next.subs[s].returns = next.subs[s].returns.union(&Ty::of(Kinds::NULL));
-            }
-            next.subs[s].returns = next.subs[s].returns.clone().bounded();
-        }
-        next
-    }
-}
-
-/// The element type of a `range` loop: integers when both ends are integers.
-pub(crate) fn range_element(cx: &mut ExprCx<'_, '_>, r: &RangeSpec) -> Ty {
-    match r {
-        RangeSpec::Pair(a, b) => {
-            let (ta, tb) = (cx.value(a), cx.value(b));
-            let both_int = ta.kinds.within(Kinds::INT) && tb.kinds.within(Kinds::INT);
-            Ty::of(if both_int { Kinds::INT } else { Kinds::NUMBER })
-        }
-        RangeSpec::Expr(e) => {
-            let t = cx.expr(e);
-            let elem = t.element();
-            if elem.kinds.within(Kinds::INT) && !elem.kinds.is_none() {
-                Ty::of(Kinds::INT)
-            } else {
-                Ty::of(Kinds::NUMBER)
-            }
-        }
-    }
-}
-
-/// Types that still change after the last round become unknown.
-fn widen(old: &Types, new: Types) -> Types {
-    let mut out = new;
-    for (o, n) in old.subs.iter().zip(out.subs.iter_mut()) {
-        for (a, b) in o.vars.iter().zip(n.vars.iter_mut()) {
-            if a != b {
-                *b = Ty::any();
-            }
-        }
-        if o.returns != n.returns {
-            n.returns = Ty::any();
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -8,10 +8,12 @@ use crate::calls::call_step;
 use crate::cfg::{EvalContext, NodeId, Op, Origin};
 use crate::codes;
 use crate::flow::{self, VarId};
+use crate::infer::range_element;
 use crate::infer::{ExprCx, article, kind_problem};
-use crate::model::{Model, SubModel, Types, range_element};
+use crate::model::{Model, SubModel};
 use crate::stdlib::{self, PredefinedKind};
 use crate::ty::Kinds;
+use crate::ty::Types;
 
 /// Checks every subworkflow of `model` and runs the lints.
 pub(crate) fn report(model: &Model<'_>, types: &Types) -> Vec<Diagnostic> {

@@ -321,3 +321,18 @@ mod tests {
         assert!(depth <= MAX_DEPTH);
     }
 }
+
+/// The inferred types of a workflow (made by `fixpoint.rs`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Types {
+    pub subs: Vec<SubTypes>,
+}
+
+/// Inferred types of one subworkflow.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SubTypes {
+    /// By [`crate::flow::VarId`].
+    pub vars: Vec<Ty>,
+    /// What it returns.
+    pub returns: Ty,
+}
