@@ -12,7 +12,7 @@ use wf_syntax::{Expr, ExprKind, Span};
 
 use crate::cfg::Op;
 use crate::flow::VarSet;
-use crate::infer::{ExprCx, literal_type, result_type};
+use crate::infer::{ExprCx, binary_type, literal_type, result_type, unary_type};
 use crate::model::Model;
 use crate::program::{Block, BlockId, SubIndex, block_visible};
 use crate::stdlib::{self, PredefinedKind};
@@ -160,18 +160,35 @@ pub struct Analysis {
     occurrences: Vec<Occurrence>,
     types: Vec<(Span, Ty)>,
     scopes: Vec<ScopePoint>,
+    /// The expressions whose types were recorded, for the test that the editor's
+    /// `type_of` agrees with the checker.
+    #[cfg(test)]
+    recorded: Vec<(usize, Expr)>,
 }
 
 /// Analyses a parsed workflow.
 pub fn analyze(workflow: &Workflow) -> Analysis {
     let (model, _) = Model::new(workflow);
     let types = model.infer_types();
-    let mut analysis = Analysis { subs: Vec::new(), occurrences: Vec::new(), types: Vec::new(), scopes: Vec::new() };
+    facts_of(&model, &types)
+}
+
+/// The facts of a model whose types are inferred (the one analysis `check_with_facts`
+/// shares with the checker).
+pub(crate) fn facts_of(model: &Model<'_>, types: &Types) -> Analysis {
+    let mut analysis = Analysis {
+        subs: Vec::new(),
+        occurrences: Vec::new(),
+        types: Vec::new(),
+        scopes: Vec::new(),
+        #[cfg(test)]
+        recorded: Vec::new(),
+    };
     for (s, sub) in model.subs.iter().enumerate() {
-        analysis.subs.push(sub_facts(&model, &types, s));
-        let mut c = Collector { model: &model, types: &types, sub: s, out: &mut analysis };
+        analysis.subs.push(sub_facts(model, types, s));
+        let mut c = Collector { model, types, sub: s, out: &mut analysis };
         c.subworkflow(sub.sub, &sub.index);
-        scope_points(&model, s, &mut analysis.scopes);
+        scope_points(model, s, &mut analysis.scopes);
     }
     analysis.occurrences.sort_by_key(|o| (o.span.start, o.span.end));
     analysis.occurrences.dedup();
@@ -540,6 +557,8 @@ impl<'a> Collector<'_, 'a, '_> {
         };
         let t = cx.expr(e);
         self.out.types.push((e.span, t));
+        #[cfg(test)]
+        self.out.recorded.push((self.sub, e.clone()));
     }
 }
 
@@ -657,8 +676,7 @@ impl Analysis {
                 match stdlib::function(&path) {
                     Some(f) => {
                         let arg_types: Vec<Ty> = args.iter().map(|a| self.type_of(sub, a)).collect();
-                        let t = result_type(f, &arg_types);
-                        if f.blocking { t.external() } else { t }
+                        result_type(f, &arg_types)
                     }
                     None => Ty::any(),
                 }
@@ -676,7 +694,9 @@ impl Analysis {
                     .collect(),
                 false,
             ),
-            ExprKind::Unary { .. } | ExprKind::Binary { .. } | ExprKind::Error => Ty::any(),
+            ExprKind::Unary { op, operand } => unary_type(*op, &self.type_of(sub, operand)),
+            ExprKind::Binary { op, lhs, rhs, .. } => binary_type(*op, &self.type_of(sub, lhs), &self.type_of(sub, rhs)),
+            ExprKind::Error => Ty::any(),
         }
     }
 
@@ -788,5 +808,76 @@ helper:
         assert_eq!(a.type_of(0, &e).to_string(), "map");
         let (e, _) = wf_syntax::expr::parse_expression("text.split(\"a\", \",\")", &|s, e| Span::from(s..e));
         assert_eq!(a.type_of(0, &e).to_string(), "list<string>");
+    }
+
+    fn children(e: &Expr) -> Vec<&Expr> {
+        match &e.kind {
+            ExprKind::Unary { operand, .. } => vec![operand],
+            ExprKind::Binary { lhs, rhs, .. } => vec![lhs, rhs],
+            ExprKind::Member { object, .. } => vec![object],
+            ExprKind::Index { object, index } => vec![object, index],
+            ExprKind::Call { callee, args } => std::iter::once(&**callee).chain(args.iter()).collect(),
+            ExprKind::List(items) => items.iter().collect(),
+            ExprKind::Map(entries) => entries.iter().flat_map(|(k, v)| [k, v]).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The editor's `type_of` (which types text the analysis has not seen) gives every
+    /// expression of the checker fixtures the type the checker gave it.
+    #[test]
+    fn type_of_agrees_with_the_checker_on_every_fixture_expression() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut compared = 0;
+        let mut mismatches = Vec::new();
+        for dir in ["tests/check/ok", "tests/check/err", "tests/vm", "examples", "bench/workloads"] {
+            let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| wf_syntax::files::is_workflow_file(p))
+                .collect();
+            files.sort();
+            for path in files {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let file = wf_syntax::SourceFile::new(path.display().to_string(), text);
+                let parsed = wf_syntax::parse_workflow(&file);
+                let Some(workflow) = parsed.workflow.as_ref() else { continue };
+                let a = analyze(workflow);
+                let (model, _) = Model::new(workflow);
+                let types = model.infer_types();
+                for (sub, top) in &a.recorded {
+                    // The expression and every part of it, each typed by the checker's silent
+                    // inference and by the editor's `type_of`.
+                    let mut todo = vec![top];
+                    while let Some(e) = todo.pop() {
+                        todo.extend(children(e));
+                        let mut cx = ExprCx {
+                            model: &model,
+                            types: &types,
+                            sub: *sub,
+                            state: None,
+                            diags: None,
+                            reads: Vec::new(),
+                            sub_calls: Vec::new(),
+                        };
+                        let checker = cx.expr(e);
+                        let editor = a.type_of(*sub, e);
+                        compared += 1;
+                        if checker != editor {
+                            let lc = file.lines().line_col(&file.text, e.span.start);
+                            mismatches.push(format!(
+                                "{}:{}:{}: checker {checker}, editor {editor}",
+                                path.display(),
+                                lc.line,
+                                lc.column
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(compared > 1000, "only {compared} expressions compared");
+        assert!(mismatches.is_empty(), "{} of {compared} differ:\n{}", mismatches.len(), mismatches.join("\n"));
     }
 }

@@ -217,20 +217,18 @@ impl<'m, 'a> ExprCx<'m, 'a> {
         let t = self.expr(operand);
         let _ = span;
         match op {
-            UnaryOp::Neg => {
-                self.expect(operand, &t, Kinds::NUMBER, "the operand of `-`");
-                Ty::of(if t.kinds.intersects(Kinds::NUMBER) { t.kinds.and(Kinds::NUMBER) } else { Kinds::NUMBER })
-            }
-            UnaryOp::Not => {
-                self.expect(operand, &t, Kinds::BOOL, "the operand of `not`");
-                Ty::of(Kinds::BOOL)
-            }
-        }
+            UnaryOp::Neg => self.expect(operand, &t, Kinds::NUMBER, "the operand of `-`"),
+            UnaryOp::Not => self.expect(operand, &t, Kinds::BOOL, "the operand of `not`"),
+        };
+        unary_type(op, &t)
     }
 
     fn binary(&mut self, op: BinaryOp, op_span: Span, lhs: &Expr, rhs: &Expr) -> Ty {
         let l = self.expr(lhs);
         let r = self.expr(rhs);
+        if !self.reporting() {
+            return binary_type(op, &l, &r);
+        }
         if l.kinds.is_none() || r.kinds.is_none() {
             return Ty::none();
         }
@@ -648,6 +646,12 @@ pub(crate) fn literal_type(kind: &ExprKind) -> Ty {
 
 /// The type a standard-library function returns for these argument types.
 pub(crate) fn result_type(f: &Function, args: &[Ty]) -> Ty {
+    let t = declared_result(f, args);
+    // What a blocking call returns comes from outside: it only draws warnings.
+    if f.blocking { t.external() } else { t }
+}
+
+fn declared_result(f: &Function, args: &[Ty]) -> Ty {
     match f.returns {
         Returns::Kinds(k) => Ty::of(k),
         Returns::Shape(s) => s.ty(),
@@ -738,6 +742,38 @@ fn binary_result(op: BinaryOp, a: Kinds, b: Kinds) -> Option<Kinds> {
         BinaryOp::In => b.intersects(Kinds::LIST.or(Kinds::MAP).or(Kinds::STRING)).then_some(Kinds::BOOL),
         BinaryOp::And | BinaryOp::Or => (a == Kinds::BOOL && b == Kinds::BOOL).then_some(Kinds::BOOL),
     }
+}
+
+/// The type of `op x` for an operand of type `t` (the one rule the checker and the editor
+/// features share).
+pub(crate) fn unary_type(op: UnaryOp, t: &Ty) -> Ty {
+    match op {
+        UnaryOp::Neg => {
+            Ty::of(if t.kinds.intersects(Kinds::NUMBER) { t.kinds.and(Kinds::NUMBER) } else { Kinds::NUMBER })
+        }
+        UnaryOp::Not => Ty::of(Kinds::BOOL),
+    }
+}
+
+/// The type of `l op r` (the one rule the checker and the editor features share): the
+/// union over the operands' kinds, or what the operator gives when they are wrong.
+pub(crate) fn binary_type(op: BinaryOp, l: &Ty, r: &Ty) -> Ty {
+    if l.kinds.is_none() || r.kinds.is_none() {
+        return Ty::none();
+    }
+    let accepted = operand_kinds(op);
+    if !l.kinds.intersects(accepted.0) || !r.kinds.intersects(accepted.1) {
+        return Ty::of(fallback_result(op));
+    }
+    let mut result = Kinds::NONE;
+    for a in l.kinds.iter() {
+        for b in r.kinds.iter() {
+            if let Some(k) = binary_result(op, a, b) {
+                result = result.or(k);
+            }
+        }
+    }
+    Ty::of(if result.is_none() { fallback_result(op) } else { result })
 }
 
 /// What an operator gives when its operands are wrong (so that one mistake is reported once).

@@ -34,15 +34,32 @@ pub struct Checked {
 
 /// Parses and checks one file.
 pub fn check(source: &SourceFile) -> Checked {
+    check_inner(source, false).0
+}
+
+/// Parses and checks one file, and gives the editor facts of the same analysis (one model,
+/// one type inference): what the language server needs after each change.
+pub fn check_with_facts(source: &SourceFile) -> (Checked, Option<facts::Analysis>) {
+    check_inner(source, true)
+}
+
+fn check_inner(source: &SourceFile, with_facts: bool) -> (Checked, Option<facts::Analysis>) {
     let parsed = parse_workflow(source);
     let mut diagnostics = parsed.diagnostics.clone();
+    let mut analysis = None;
     if let Some(workflow) = &parsed.workflow {
-        diagnostics.extend(check_workflow(workflow));
+        let (model, diags) = model::Model::new(workflow);
+        let types = model.infer_types();
+        diagnostics.extend(diags);
+        diagnostics.extend(report::report(&model, &types));
+        if with_facts {
+            analysis = Some(facts::facts_of(&model, &types));
+        }
     }
     apply_comments(source, &mut diagnostics);
     diagnostics.sort_by(|a, b| (a.span.start, a.span.end, a.code).cmp(&(b.span.start, b.span.end, b.code)));
     diagnostics.dedup();
-    Checked { parsed, diagnostics }
+    (Checked { parsed, diagnostics }, analysis)
 }
 
 /// The semantic diagnostics of a parsed workflow (no syntax diagnostics).

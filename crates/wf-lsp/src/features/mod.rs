@@ -21,7 +21,7 @@ use std::cell::OnceCell;
 use std::rc::Rc;
 
 use wf_check::Checked;
-use wf_check::facts::{Analysis, Occurrence, Role, Symbol, analyze};
+use wf_check::facts::{Analysis, Occurrence, Role, Symbol};
 use wf_syntax::ExprKind;
 use wf_syntax::ast::Workflow;
 use wf_syntax::{SourceFile, Span};
@@ -34,8 +34,8 @@ use exprs::ExprIndex;
 pub struct Doc {
     /// The file (named by its URI, so that `.json` files are read as JSON).
     pub file: SourceFile,
-    checked: OnceCell<Checked>,
-    analysis: OnceCell<Option<Rc<Analysis>>>,
+    /// The check and the analysis, from one model and one type inference.
+    checked: OnceCell<(Checked, Option<Rc<Analysis>>)>,
     exprs: OnceCell<ExprIndex>,
     /// The analysis of an earlier version, for names while this one does not parse.
     fallback: Option<Rc<Analysis>>,
@@ -45,19 +45,27 @@ impl Doc {
     /// A document with this text (checked on first use).
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Doc {
         let file = SourceFile::new(name, text);
-        Doc { file, checked: OnceCell::new(), analysis: OnceCell::new(), exprs: OnceCell::new(), fallback: None }
+        Doc { file, checked: OnceCell::new(), exprs: OnceCell::new(), fallback: None }
     }
 
-    /// Parse tree and diagnostics: the one `wf_check::check` call that the CLI makes too.
+    /// Parse tree and diagnostics: the same check the CLI makes, made together with the
+    /// analysis (one model, one type inference).
     pub fn checked(&self) -> &Checked {
-        self.checked.get_or_init(|| wf_check::check(&self.file))
+        &self.checked_and_facts().0
+    }
+
+    fn checked_and_facts(&self) -> &(Checked, Option<Rc<Analysis>>) {
+        self.checked.get_or_init(|| {
+            let (checked, analysis) = wf_check::check_with_facts(&self.file);
+            (checked, analysis.map(Rc::new))
+        })
     }
 
     /// The next version of this document, with the names of this version kept for when the
     /// new text does not parse.
     pub fn next_version(&self, text: String) -> Doc {
         let mut doc = Doc::new(self.file.name.clone(), text);
-        doc.fallback = self.analysis.get().cloned().flatten().or_else(|| self.fallback.clone());
+        doc.fallback = self.checked.get().and_then(|(_, a)| a.clone()).or_else(|| self.fallback.clone());
         doc
     }
 
@@ -87,7 +95,7 @@ impl Doc {
 
     /// The analysis of this version (`None` when it does not parse as a workflow).
     pub fn analysis(&self) -> Option<&Analysis> {
-        self.analysis.get_or_init(|| self.workflow().map(|w| Rc::new(analyze(w)))).as_deref()
+        self.checked_and_facts().1.as_deref()
     }
 
     /// The analysis of this version, or of the last version that parsed: for names, not spans.
