@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use wf_syntax::expr::parse_expression;
+use wf_syntax::expr::{TokenClass, expression_end, parse_expression, scan};
 use wf_syntax::yaml::{self, Node, NodeKind, ScalarKind, ScalarOffsets};
 use wf_syntax::{Expr, ExprKind, SourceFile, Span};
 
@@ -126,19 +126,10 @@ pub fn visit<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
     }
 }
 
-/// Where the `}` that closes the `${` at the start of `text` is.
+/// Where the `}` that closes the `${` at the start of `text` is (wf-syntax's rule, the one
+/// the checker uses).
 fn close_of(text: &str) -> Option<usize> {
-    let toks = tokens(&text[2..]);
-    let mut depth = 0u32;
-    for t in toks {
-        match t.kind {
-            Tok::Punct(b'{') => depth += 1,
-            Tok::Punct(b'}') if depth == 0 => return Some(t.range.start + 2),
-            Tok::Punct(b'}') => depth -= 1,
-            _ => {}
-        }
-    }
-    None
+    expression_end(text.get(2..)?).map(|n| n + 2)
 }
 
 /// The text of the expression being typed, from its start to `offset`: from the expression
@@ -204,46 +195,21 @@ pub struct Token {
     pub range: Range<usize>,
 }
 
-/// Splits expression text into tokens (a tolerant lexer for text being typed).
+/// The tokens of expression text (wf-syntax's lexer, the parser's own).
 pub fn tokens(text: &str) -> Vec<Token> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let start = i;
-        let kind = if b.is_ascii_whitespace() {
-            i += 1;
-            continue;
-        } else if b.is_ascii_alphabetic() || b == b'_' {
-            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                i += 1;
-            }
-            Tok::Ident
-        } else if b.is_ascii_digit() {
-            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'.') {
-                i += 1;
-            }
-            Tok::Number
-        } else if b == b'"' || b == b'\'' {
-            i += 1;
-            while i < bytes.len() && bytes[i] != b {
-                i += if bytes[i] == b'\\' { 2 } else { 1 };
-            }
-            if i < bytes.len() {
-                i += 1;
-                Tok::Str
-            } else {
-                i = bytes.len();
-                Tok::OpenStr
-            }
-        } else {
-            i += text[i..].chars().next().map_or(1, char::len_utf8);
-            Tok::Punct(b)
-        };
-        out.push(Token { kind, range: start..i.min(bytes.len()) });
-    }
-    out
+    scan(text)
+        .into_iter()
+        .map(|t| {
+            let kind = match t.class {
+                TokenClass::Name => Tok::Ident,
+                TokenClass::Number => Tok::Number,
+                TokenClass::String => Tok::Str,
+                TokenClass::OpenString => Tok::OpenStr,
+                TokenClass::Punct => Tok::Punct(text.as_bytes()[t.range.start]),
+            };
+            Token { kind, range: t.range }
+        })
+        .collect()
 }
 
 /// What the text before the cursor in an expression is doing.
@@ -397,6 +363,16 @@ pub fn parent_of<'e>(root: &'e Expr, e: &Expr) -> Option<&'e Expr> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_closing_brace_is_the_checkers() {
+        for text in ["${a}", "${ {\"a\": \"}\"}.a }", "${ {\"a\": 1 ]}", "${f(}", "${a + b", "${\"abc}"] {
+            let syntax = wf_syntax::expr::expression_end(&text[2..]).map(|n| n + 2);
+            assert_eq!(close_of(text), syntax, "{text}");
+        }
+        assert_eq!(close_of("${ {\"a\": 1 ]}"), Some(12), "unbalanced brackets: the final brace");
+    }
+
     use super::*;
 
     #[test]

@@ -114,6 +114,49 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
     tokens
 }
 
+/// What a token of expression text is, for tools that read text as it is being typed (the
+/// language server): the same lexer as the parser's, with the kinds that such tools need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenClass {
+    /// A name or keyword.
+    Name,
+    /// A number.
+    Number,
+    /// A closed string literal.
+    String,
+    /// A string literal still open at the end of the text.
+    OpenString,
+    /// An operator, bracket, separator, or a character the language does not have.
+    Punct,
+}
+
+/// A token of expression text and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextToken {
+    /// What it is.
+    pub class: TokenClass,
+    /// Where it is.
+    pub range: std::ops::Range<usize>,
+}
+
+/// The tokens of expression text, white space left out.
+pub fn scan(text: &str) -> Vec<TextToken> {
+    tokenize(text)
+        .into_iter()
+        .filter(|t| t.kind != Tok::Eof)
+        .map(|t| {
+            let class = match t.kind {
+                Tok::Ident => TokenClass::Name,
+                Tok::Int | Tok::Double => TokenClass::Number,
+                Tok::Str => TokenClass::String,
+                Tok::UnterminatedStr => TokenClass::OpenString,
+                _ => TokenClass::Punct,
+            };
+            TextToken { class, range: t.start..t.end }
+        })
+        .collect()
+}
+
 /// Decodes the escapes of a string token (quotes included in `raw`).
 /// Unknown escapes keep the escaped character.
 pub(crate) fn unescape(raw: &str) -> String {

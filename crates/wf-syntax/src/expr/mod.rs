@@ -10,5 +10,6 @@ mod printer;
 mod template;
 
 pub use ast::{BinaryOp, Expr, ExprKind, UnaryOp};
+pub use lexer::{TextToken, TokenClass, scan};
 pub use parser::{MAX_DEPTH, parse_expression, parse_place};
-pub use template::{Template, parse_template};
+pub use template::{Template, expression_end, parse_template};

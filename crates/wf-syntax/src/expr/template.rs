@@ -89,6 +89,17 @@ pub fn parse_template(text: &str, map: SpanMap<'_>) -> (Template, Vec<Diagnostic
     (Template::Expr(expr), diags)
 }
 
+/// Where the `}` that closes an expression is, in `rest` (the text after its `${`): the
+/// body's length, or `None` when it has no closing `}` (or a string literal runs to the end).
+/// Nested braces and strings are skipped; with unbalanced brackets inside, the final `}`
+/// counts (and the parser names the mistake).
+pub fn expression_end(rest: &str) -> Option<usize> {
+    match find_close(rest) {
+        Close::At(n) => Some(n),
+        Close::UnterminatedString(_) | Close::Missing => None,
+    }
+}
+
 enum Close {
     /// The body is this many bytes long; the `}` follows.
     At(usize),
