@@ -56,7 +56,10 @@ fn check_nodes(model: &Model<'_>, types: &Types, s: usize, diags: &mut Vec<Diagn
     let mut reads = vec![Vec::new(); sub.cfg.nodes.len()];
     let mut shadow_reported: Vec<&str> = Vec::new();
     for (n, node) in sub.cfg.nodes.iter().enumerate() {
-        let Some(state) = &sub.flow.states[n] else { continue };
+        let Some(state) = &sub.flow.states[n] else {
+            unreachable_node(model, types, s, &node.op, diags);
+            continue;
+        };
         let mut cx = ExprCx {
             model,
             types,
@@ -134,6 +137,31 @@ fn check_nodes(model: &Model<'_>, types: &Types, s: usize, diags: &mut Vec<Diagn
         }
     }
     reads
+}
+
+/// Checks a node no path reaches as GCW's deployer does (it builds every step): unknown
+/// functions, arguments and types are mistakes there too. What needs the flow (whether a
+/// variable is defined) is not judged, and its reads do not count.
+fn unreachable_node(model: &Model<'_>, types: &Types, s: usize, op: &Op<'_>, diags: &mut Vec<Diagnostic>) {
+    let mut cx =
+        ExprCx { model, types, sub: s, state: None, diags: Some(diags), reads: Vec::new(), sub_calls: Vec::new() };
+    match op {
+        Op::Assign(a) => {
+            cx.value(&a.value);
+        }
+        Op::Call(c) => {
+            call_step(&mut cx, c);
+        }
+        Op::Eval(v, ctx) => eval(&mut cx, v, *ctx),
+        Op::EvalExpr(e, ctx) => eval_expr(&mut cx, e, *ctx),
+        Op::Range(r) => {
+            range_element(&mut cx, r);
+        }
+        Op::Cond(v) | Op::Return(v) | Op::Raise(v) => {
+            cx.value(v);
+        }
+        _ => {}
+    }
 }
 
 /// Reads made by an assignment target: `a.b[i]` reads `a` and `i` (and defines nothing).

@@ -122,3 +122,30 @@ fn the_differential_programs_keep_their_outcomes() {
         insta::assert_snapshot!("wfkit_outcomes", report);
     });
 }
+
+#[test]
+fn check_and_compile_agree_on_steps_no_path_reaches() {
+    // GCW's deployer builds every step: an unknown function or a missing argument is a
+    // mistake in an unreachable step too, so `wf check` reports it where `wf run` refuses.
+    let cases = [
+        ("unknown", "- start:\n    return: 1\n- never:\n    assign:\n      - x: ${sys.nope()}\n", "WF301"),
+        (
+            "missing",
+            "main:\n  steps:\n    - start:\n        return: 1\n    - never:\n        call: greet\nsub_greet:\n  params: [name]\n  steps:\n    - out:\n        return: ${name}\ngreet:\n  params: [name]\n  steps:\n    - out:\n        return: ${name}\n",
+            "WF205",
+        ),
+    ];
+    for (name, source, code) in cases {
+        let path = scratch_file("unreachable", &format!("{name}.yaml"), source);
+        let check = wf(&["check", path.to_str().unwrap()]);
+        assert_eq!(check.status.code(), Some(1), "{name}: {}", text_of(&check));
+        assert!(text_of(&check).contains(code), "{name}: {}", text_of(&check));
+        let run = wf(&["run", path.to_str().unwrap()]);
+        assert_eq!(run.status.code(), Some(1), "{name}: {}", text_of(&run));
+        assert!(text(&run.stderr).contains("has errors; fix them before running it"), "{name}: {}", text_of(&run));
+    }
+}
+
+fn text_of(o: &Output) -> String {
+    format!("{}{}", text(&o.stdout), text(&o.stderr))
+}
