@@ -97,8 +97,25 @@ fn subworkflow_call(cx: &mut ExprCx<'_, '_>, target: usize, call: &Call, args: &
 }
 
 fn function_call(cx: &mut ExprCx<'_, '_>, f: &'static Function, call: &Call, args: &[(&Arg, Ty)]) -> Ty {
-    if f.status == Status::Preview {
-        return result_type(f, &[]).external();
+    match f.status {
+        Status::Documented => {}
+        Status::Deprecated => cx.report_with(|_| {
+            Diagnostic::warning(codes::UNSTABLE_FUNCTION, call.function.span, format!("`{}` is deprecated", f.name))
+                .with_label("deprecated by GCW")
+                .with_help("start the child execution with the connector `googleapis.workflowexecutions.v1.projects.locations.workflows.executions.run`")
+        }),
+        Status::Preview => {
+            cx.report_with(|_| {
+                Diagnostic::warning(
+                    codes::UNSTABLE_FUNCTION,
+                    call.function.span,
+                    format!("`{}` is a preview function", f.name),
+                )
+                .with_label("GCW may change or remove it")
+                .with_help("wfkit checks neither its arguments nor its result; `# wf-ignore: WF406` silences this")
+            });
+            return result_type(f, &[]).external();
+        }
     }
     let mut positional = vec![Ty::any(); f.params.len()];
     for (arg, t) in args {

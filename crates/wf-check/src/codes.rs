@@ -40,6 +40,8 @@ define_codes! {
         "`events.await_callback` waits on an endpoint made by `events.create_callback_endpoint` in the same execution. This file creates none, so the await can only fail.";
     CALLBACK_NOT_AWAITED = "WF405", "callback-not-awaited", "a callback endpoint is created but never awaited",
         "Requests sent to an endpoint that nothing awaits are stored and then lost when the execution ends. Await the callback with `events.await_callback`, or remove the endpoint.";
+    UNSTABLE_FUNCTION = "WF406", "unstable-function", "a call uses a deprecated or preview function",
+        "`experimental.executions.run` and `experimental.executions.map` are deprecated: start child executions with the Workflow Executions connector (`googleapis.workflowexecutions.v1.projects.locations.workflows.executions.run`) instead. `shell.*` and `gke.*` are preview functions: GCW may change or remove them, and wfkit checks neither their arguments nor their results.";
 }
 
 define_codes! {

@@ -19,6 +19,8 @@ pub enum Status {
     Documented,
     /// A private-preview function that real workflows call (`shell.gcloud`, `gke.*`).
     Preview,
+    /// A documented function that GCW deprecates (`experimental.executions.*`).
+    Deprecated,
 }
 
 /// Values a parameter accepts beyond its kinds.

@@ -43,6 +43,10 @@ const fn preview(func: Function) -> Function {
     Function { status: Status::Preview, ..func }
 }
 
+const fn deprecated(func: Function) -> Function {
+    Function { status: Status::Deprecated, ..func }
+}
+
 const fn k(kinds: Kinds) -> Returns {
     Returns::Kinds(kinds)
 }
@@ -366,20 +370,20 @@ pub static FUNCTIONS: &[Function] = &[
     // uuid (§6.13).
     f("uuid.generate", &[], k(STR), &[], "a random version 4 UUID"),
     // experimental.executions (§6.14).
-    blocking(f(
+    deprecated(blocking(f(
         "experimental.executions.map",
         &[req("workflow_id", STR), req("arguments", LIST)],
         k(LIST),
         &[tags::TYPE, tags::VALUE],
         "runs a workflow once per argument and waits for all results",
-    )),
-    blocking(f(
+    ))),
+    deprecated(blocking(f(
         "experimental.executions.run",
         &[req("workflow_id", STR), opt("argument", ANY, None)],
         k(ANY),
         &[tags::TYPE, tags::VALUE],
         "runs a workflow and waits for its result",
-    )),
+    ))),
     // Private-preview functions that real workflows call (see ../shared/corpus/README.md).
     preview(blocking(f("gke.await_job", &[], k(ANY), &[], "waits for a Kubernetes job (preview)"))),
     preview(blocking(f("gke.create_job", &[], k(ANY), &[], "creates a Kubernetes job (preview)"))),
