@@ -41,6 +41,20 @@ Usage:
   wf --version | --help
 ";
 
+/// The usage lines of one command (`wf run --help`), taken from [`USAGE`].
+fn command_usage(command: &str) -> Option<String> {
+    let head = format!("  wf {command}");
+    let is_head = |l: &&str| *l == head || l.strip_prefix(&head).is_some_and(|rest| rest.starts_with(' '));
+    let mut lines = USAGE.lines().skip_while(|l| !is_head(l));
+    let first = lines.next()?;
+    let mut out = format!("Usage:\n{first}\n");
+    for line in lines.take_while(|l| !l.starts_with("  wf ")) {
+        out.push_str(line);
+        out.push('\n');
+    }
+    Some(out)
+}
+
 /// Why `wf` stopped early.
 enum Failure {
     /// The command line is wrong: say why and show the usage.
@@ -64,7 +78,8 @@ impl From<&str> for Failure {
 fn main() -> ExitCode {
     // `wf lsp` owns stdin and stdout (the protocol stream): it must start before anything
     // locks stdout. Arguments after `lsp` (such as an editor's `--stdio`) are ignored.
-    if std::env::args_os().nth(1).is_some_and(|a| a == "lsp") {
+    let asks_help = std::env::args().skip(2).any(|a| a == "--help" || a == "-h");
+    if std::env::args_os().nth(1).is_some_and(|a| a == "lsp") && !asks_help {
         return match wf_lsp::run_stdio() {
             Ok(ending) => ExitCode::from(ending.exit_code()),
             Err(e) => {
@@ -106,6 +121,15 @@ fn run(out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, Failure> {
         Some(other) => return Err(other.unexpected().to_string().into()),
     };
     let io = |r: std::io::Result<i32>| r.map_err(Failure::Io);
+    if std::env::args().skip(2).any(|a| a == "--help" || a == "-h") {
+        return match command_usage(&command) {
+            Some(usage) => {
+                write!(out, "{usage}").map_err(Failure::Io)?;
+                Ok(0)
+            }
+            None => Err(format!("unknown command `{command}`").into()),
+        };
+    }
     match command.as_str() {
         "check" => io(run_check(&check_options(&mut parser)?, out, err)),
         "explain" => {

@@ -149,3 +149,20 @@ fn explain_lists_every_code() {
         assert!(out.lines().any(|l| l.starts_with(code)), "{code} missing from the list");
     }
 }
+
+#[test]
+fn every_command_has_its_own_help() {
+    for (command, head) in [
+        ("check", "wf check ["),
+        ("run", "wf run FILE"),
+        ("serve", "wf serve ["),
+        ("lsp", "wf lsp"),
+        ("explain", "wf explain CODE"),
+    ] {
+        let o = wf(&[command, "--help"]);
+        assert_eq!(o.status.code(), Some(0), "{command}");
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(text.starts_with("Usage:\n") && text.contains(head), "{command}: {text}");
+        assert!(!text.contains("wf compile") || command == "compile", "{command}: only its own usage: {text}");
+    }
+}
