@@ -58,19 +58,26 @@ fn subworkflow_call(cx: &mut ExprCx<'_, '_>, target: usize, call: &Call, args: &
     let sub = cx.model.subs[target].sub;
     let names: Vec<&str> = sub.params.iter().map(|p| p.name.text.as_str()).collect();
     let mut by_param = Vec::with_capacity(args.len());
+    // Parameters that a misspelt argument probably meant: their "missing" would repeat the
+    // same mistake (one mistake, one diagnostic).
+    let mut meant: Vec<&str> = Vec::new();
     for (arg, t) in args {
         match names.iter().position(|n| *n == arg.name.text) {
             Some(i) => by_param.push((i, t.clone())),
             None => {
-                let mut d = Diagnostic::error(
-                    codes::UNKNOWN_ARGUMENT,
-                    arg.name.span,
-                    format!("subworkflow `{}` has no parameter `{}`", sub.name.text, arg.name.text),
-                )
-                .with_label("unknown argument")
-                .with_secondary(sub.name.span, "the subworkflow is defined here");
-                d = match did_you_mean(&arg.name.text, names.iter().copied()) {
-                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                let suggestion = did_you_mean(&arg.name.text, names.iter().copied());
+                let message = match suggestion {
+                    Some(s) => format!("unknown argument `{}`; did you mean `{s}`?", arg.name.text),
+                    None => format!("subworkflow `{}` has no parameter `{}`", sub.name.text, arg.name.text),
+                };
+                let mut d = Diagnostic::error(codes::UNKNOWN_ARGUMENT, arg.name.span, message)
+                    .with_label("unknown argument")
+                    .with_secondary(sub.name.span, "the subworkflow is defined here");
+                d = match suggestion {
+                    Some(s) => {
+                        meant.push(s);
+                        d.with_help(format!("did you mean `{s}`?"))
+                    }
                     None if names.is_empty() => d.with_help("it takes no parameters"),
                     None => d.with_help(format!("its parameters are: {}", names.join(", "))),
                 };
@@ -78,7 +85,7 @@ fn subworkflow_call(cx: &mut ExprCx<'_, '_>, target: usize, call: &Call, args: &
             }
         }
     }
-    for p in sub.params.iter().filter(|p| p.default.is_none()) {
+    for p in sub.params.iter().filter(|p| p.default.is_none() && !meant.contains(&p.name.text.as_str())) {
         if !args.iter().any(|(a, _)| a.name.text == p.name.text) {
             cx.report(
                 Diagnostic::error(

@@ -55,6 +55,7 @@ fn check_nodes(model: &Model<'_>, types: &Types, s: usize, diags: &mut Vec<Diagn
     let sub = &model.subs[s];
     let mut reads = vec![Vec::new(); sub.cfg.nodes.len()];
     let mut shadow_reported: Vec<&str> = Vec::new();
+    let mut parallel_reported: Vec<(usize, VarId)> = Vec::new();
     for (n, node) in sub.cfg.nodes.iter().enumerate() {
         let Some(state) = &sub.flow.states[n] else {
             unreachable_node(model, types, s, &node.op, diags);
@@ -131,7 +132,7 @@ fn check_nodes(model: &Model<'_>, types: &Types, s: usize, diags: &mut Vec<Diagn
         }
         reads[n] = std::mem::take(&mut cx.reads);
         drop(cx);
-        parallel_assignment(sub, n, diags);
+        parallel_assignment(sub, n, &mut parallel_reported, diags);
         if let Some(name) = flow::defined_name(&node.op) {
             module_shadowing(name, node_name_span(&node.op), &mut shadow_reported, diags);
         }
@@ -281,7 +282,10 @@ fn shared_defined(cx: &mut ExprCx<'_, '_>, sub: &SubModel<'_>, name: &Name) {
 }
 
 /// A branch may assign an outer variable only when it is `shared`.
-fn parallel_assignment(sub: &SubModel<'_>, n: NodeId, diags: &mut Vec<Diagnostic>) {
+/// An outer variable assigned in a branch of parallel step without `shared`: reported once
+/// per variable and parallel step (the mistake is the missing `shared` entry), at the
+/// first assignment.
+fn parallel_assignment(sub: &SubModel<'_>, n: NodeId, reported: &mut Vec<(usize, VarId)>, diags: &mut Vec<Diagnostic>) {
     let node = &sub.cfg.nodes[n];
     let Some(p) = node.parallel else { return };
     let (name, span) = match &node.op {
@@ -298,7 +302,8 @@ fn parallel_assignment(sub: &SubModel<'_>, n: NodeId, diags: &mut Vec<Diagnostic
     let scope = &sub.cfg.parallels[p];
     let Some(v) = sub.vars.id(name) else { return };
     let outer = sub.flow.states[scope.start].as_ref().is_some_and(|s| s.may.contains(v));
-    if outer && !scope.shared.iter().any(|s| s.text == name) {
+    if outer && !scope.shared.iter().any(|s| s.text == name) && !reported.contains(&(p, v)) {
+        reported.push((p, v));
         diags.push(
             Diagnostic::error(
                 codes::PARALLEL_ASSIGN,

@@ -22,6 +22,7 @@ fn err_fixtures_report_their_code_only() {
         let human = render_human(&file, &diags, false);
         assert!(!diags.is_empty(), "{} reports nothing", path.display());
         assert!(diags.iter().all(|d| d.code == code), "{} should report {code} only:\n{human}", path.display());
+        assert_eq!(diags.len(), 1, "{} should give exactly one diagnostic:\n{human}", path.display());
         assert_fixture_snapshot("check", &path, &snapshot_text(&file, &diags));
     }
 }
