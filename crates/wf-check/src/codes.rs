@@ -6,8 +6,8 @@ use wf_syntax::define_codes;
 
 define_codes! {
     CHECK_CODES;
-    DUPLICATE_STEP = "WF200", "duplicate-step", "two steps in one list have the same name",
-        "Step names are how `next` finds a step, so two steps with one name in the same list make a jump ambiguous. When a `next` targets such a name it is an error; otherwise a warning. Rename one of the steps.";
+    DUPLICATE_STEP = "WF200", "duplicate-step", "two steps of one subworkflow have the same name",
+        "GCW's syntax reference: \"Step names must be unique at the subworkflow level\", nested steps (in `steps:` blocks, loops, branches, `except`) included; its deployer rejects a repeated name. Step names are also how `next` finds a step. Rename one of the steps.";
     UNKNOWN_STEP = "WF201", "unknown-step", "`next` names a step that does not exist",
         "The target of `next` must be a step of the same (sub)workflow, or `end`, `break` or `continue`. Step names are case-sensitive. To run a subworkflow, use `call`.";
     INVALID_JUMP = "WF202", "invalid-jump", "`next` jumps into a nested block or out of a loop, branch or except block",

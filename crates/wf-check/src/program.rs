@@ -154,12 +154,11 @@ impl<'a> SubIndex<'a> {
 
     /// Steps that share a name within one list: `(first, again)` pairs.
     pub fn duplicates(&self) -> Vec<(StepId, StepId)> {
+        // GCW: "Step names must be unique at the subworkflow level", nested steps included.
         let mut out = Vec::new();
         for ids in self.by_name.values() {
-            for (i, &b) in ids.iter().enumerate() {
-                if let Some(&a) = ids[..i].iter().find(|&&a| self.steps[a].block == self.steps[b].block) {
-                    out.push((a, b));
-                }
+            if let Some((&first, rest)) = ids.split_first() {
+                out.extend(rest.iter().map(|&b| (first, b)));
             }
         }
         out.sort_unstable();

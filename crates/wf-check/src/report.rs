@@ -424,14 +424,14 @@ fn duplicate_steps(sub: &SubModel<'_>, diags: &mut Vec<Diagnostic>) {
     for (first, again) in sub.index.duplicates() {
         let name = &sub.index.steps[again].step.name;
         diags.push(
-            Diagnostic::warning(
+            Diagnostic::error(
                 codes::DUPLICATE_STEP,
                 name.span,
-                format!("another step in this list is also named `{}`", name.text),
+                format!("another step of this subworkflow is also named `{}`", name.text),
             )
             .with_label("second step with this name")
             .with_secondary(sub.index.steps[first].step.name.span, "first step with this name")
-            .with_help("rename one of them: a `next` to this name would be ambiguous"),
+            .with_help("rename one of them: GCW needs step names unique in each subworkflow, nested steps included"),
         );
     }
 }

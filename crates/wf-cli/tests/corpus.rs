@@ -9,13 +9,19 @@ use wf_cli::files::{Input, collect_inputs};
 use wf_cli::render::render_human;
 use wf_syntax::{Severity, SourceFile, parse_workflow};
 
-/// Real mistakes in corpus files, found by the checker. Each is asserted to be reported, so
-/// the list cannot go stale: (file suffix, code, line).
-const KNOWN_CORPUS_DEFECTS: &[(&str, &str, u32)] = &[
-    // `key_with_special_char: '${"foo" + var.key["special!key"]}'`: nothing in the file
-    // assigns `var` (copied from Google's syntax cheat sheet, where it is illustrative).
-    ("syntax-cheat-sheet/workflow.yaml", "WF207", 79),
-];
+/// The files the corpus README lists under "Known invalid files" (backticked paths): the
+/// checker must report errors on each of them, and on no other file.
+fn known_invalid(dir: &Path) -> Vec<String> {
+    let readme = std::fs::read_to_string(dir.join("README.md")).unwrap_or_default();
+    let section = readme.split("## Known invalid files").nth(1).unwrap_or("");
+    let section = section.split("\n## ").next().unwrap_or("");
+    section
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("- `"))
+        .filter_map(|l| l.split('`').next())
+        .map(str::to_string)
+        .collect()
+}
 
 fn corpus_dir() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
@@ -39,7 +45,9 @@ fn every_corpus_workflow_checks_without_errors() {
     assert!(inputs.len() >= 260, "expected the whole corpus, found {} files", inputs.len());
     let mut checked = 0;
     let mut failures = String::new();
-    let mut known_seen = 0;
+    let invalid = known_invalid(&dir);
+    assert!(!invalid.is_empty(), "the corpus README lists its known invalid files");
+    let mut invalid_reported = 0;
     let mut warnings: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for input in &inputs {
         let file = load(&input.path);
@@ -54,26 +62,20 @@ fn every_corpus_workflow_checks_without_errors() {
             if d.severity == Severity::Warning {
                 *warnings.entry(d.code).or_default() += 1;
             }
-            if d.severity != Severity::Error {
-                continue;
-            }
-            let line = file.lines().line_col(&file.text, d.span.start).line;
-            let known = KNOWN_CORPUS_DEFECTS
-                .iter()
-                .any(|(suffix, code, l)| input.path.ends_with(suffix) && *code == d.code && *l == line);
-            if known {
-                known_seen += 1;
-            } else {
+            if d.severity == Severity::Error {
                 errors.push(d);
             }
         }
-        if !errors.is_empty() {
+        if invalid.iter().any(|f| input.path.ends_with(f)) {
+            assert!(!errors.is_empty(), "{} is listed as invalid, but checks clean", input.path.display());
+            invalid_reported += 1;
+        } else if !errors.is_empty() {
             failures.push_str(&render_human(&file, &errors, false));
         }
     }
     eprintln!("corpus warnings by code: {warnings:?}");
     assert!(failures.is_empty(), "errors on corpus files:\n{failures}");
-    assert_eq!(known_seen, KNOWN_CORPUS_DEFECTS.len(), "a known corpus defect is no longer reported");
+    assert_eq!(invalid_reported, invalid.len(), "a file listed as invalid was not checked");
     assert_eq!(checked, 260);
 }
 
