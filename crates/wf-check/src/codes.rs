@@ -10,8 +10,8 @@ define_codes! {
         "GCW's syntax reference: \"Step names must be unique at the subworkflow level\", nested steps (in `steps:` blocks, loops, branches, `except`) included; its deployer rejects a repeated name. Step names are also how `next` finds a step. Rename one of the steps.";
     UNKNOWN_STEP = "WF201", "unknown-step", "`next` names a step that does not exist",
         "The target of `next` must be a step of the same (sub)workflow, or `end`, `break` or `continue`. Step names are case-sensitive. To run a subworkflow, use `call`.";
-    INVALID_JUMP = "WF202", "invalid-jump", "`next` jumps into a nested block or out of a loop, branch or except block",
-        "A `next` may target a step in the same list of steps or in an enclosing list, but it may not jump into a nested `steps` block, nor out of a `for` body, a parallel branch or an `except` block. Leave a loop with `next: break`, end the subworkflow with `next: end` or `return`.";
+    INVALID_JUMP = "WF202", "invalid-jump", "`next` jumps into a loop, branch, try or except block, or out of a loop or branch",
+        "A `next` may target a step in the same list of steps, in an enclosing list, or in a plain nested `steps:` block of one of them (GCW enters the block at that step and goes on after the block). It may not jump into a `for` body, a parallel branch, a `try` or `except` block or a switch condition's steps, nor out of a `for` body or a parallel branch. Leave a loop with `next: break`, end the subworkflow with `next: end` or `return`.";
     LOOP_JUMP = "WF203", "loop-jump-outside-loop", "`break` or `continue` outside a `for` loop",
         "`next: break` and `next: continue` only work inside the steps of a `for` loop (at any depth inside it, but not inside a nested parallel branch). A parallel `for` accepts `continue` but not `break`.";
     UNKNOWN_CALL = "WF204", "unknown-call-target", "`call` names no known function, connector or subworkflow",

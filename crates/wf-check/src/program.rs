@@ -36,6 +36,9 @@ pub(crate) struct Block {
     pub region: RegionId,
     /// The step whose body holds this block (`None` for the subworkflow's own steps).
     pub owner: Option<StepId>,
+    /// A plain nested `steps:` block (not a loop body, branch, `try` or `except` block, or a
+    /// switch condition's steps): `next` may jump into it.
+    pub plain: bool,
 }
 
 #[derive(Debug)]
@@ -80,14 +83,14 @@ impl<'a> SubIndex<'a> {
             by_address: HashMap::new(),
             current: None,
         };
-        index.block(&sub.steps, None, 0);
+        index.block(&sub.steps, None, 0, false);
         index
     }
 
-    fn block(&mut self, steps: &'a [Step], parent: Option<BlockId>, region: RegionId) {
+    fn block(&mut self, steps: &'a [Step], parent: Option<BlockId>, region: RegionId, plain: bool) {
         let block = self.blocks.len();
         let owner = parent.and(self.current);
-        self.blocks.push(Block { parent, region, owner });
+        self.blocks.push(Block { parent, region, owner, plain });
         let mut prev = None;
         for step in steps {
             let id = self.steps.len();
@@ -95,7 +98,7 @@ impl<'a> SubIndex<'a> {
             self.by_name.entry(step.name.text.as_str()).or_default().push(id);
             self.by_address.insert(std::ptr::from_ref(step) as usize, id);
             let saved = self.current.replace(id);
-            self.body(&step.body, block, region);
+            self.body(&step.body, block, region, true);
             self.current = saved;
             prev = Some(id);
         }
@@ -106,36 +109,38 @@ impl<'a> SubIndex<'a> {
         self.regions.len() - 1
     }
 
-    fn body(&mut self, body: &'a StepBody, block: BlockId, region: RegionId) {
+    /// `step_body`: the body of a step itself (a `steps:` there is a plain block), not of a
+    /// switch condition or a `try`.
+    fn body(&mut self, body: &'a StepBody, block: BlockId, region: RegionId, step_body: bool) {
         match &body.kind {
-            StepKind::Steps(steps) => self.block(steps, Some(block), region),
+            StepKind::Steps(steps) => self.block(steps, Some(block), region, step_body),
             StepKind::Switch(cases) => {
                 for case in cases {
-                    self.body(&case.body, block, region);
+                    self.body(&case.body, block, region, false);
                 }
             }
             StepKind::For(f) => {
                 let r = self.region(RegionKind::Loop { parallel: false });
-                self.block(&f.steps, Some(block), r);
+                self.block(&f.steps, Some(block), r, false);
             }
             StepKind::Parallel(p) => match &p.body {
                 ParallelBody::Branches(branches) => {
                     for b in branches {
                         let r = self.region(RegionKind::Branch);
-                        self.block(&b.steps, Some(block), r);
+                        self.block(&b.steps, Some(block), r, false);
                     }
                 }
                 ParallelBody::For(f) => {
                     let r = self.region(RegionKind::Loop { parallel: true });
-                    self.block(&f.steps, Some(block), r);
+                    self.block(&f.steps, Some(block), r, false);
                 }
                 ParallelBody::Invalid => {}
             },
             StepKind::Try(t) => {
-                self.body(&t.body, block, region);
+                self.body(&t.body, block, region, false);
                 // Jumping out of an except block is allowed: Google's own samples do it.
                 if let Some(except) = &t.except {
-                    self.block(&except.steps, Some(block), region);
+                    self.block(&except.steps, Some(block), region, false);
                 }
             }
             StepKind::Assign(_)
@@ -205,8 +210,24 @@ impl<'a> SubIndex<'a> {
 }
 
 /// Whether a step in block `target` is visible from block `from`: `target` is `from` or
-/// encloses it, without crossing a region boundary.
+/// encloses it, or lies in plain nested `steps:` blocks of such a block (GCW runs a jump
+/// into them), without crossing a region boundary.
 pub(crate) fn block_visible(blocks: &[Block], from: BlockId, target: BlockId) -> bool {
+    let mut t = Some(target);
+    while let Some(block) = t {
+        if encloses(blocks, from, block) {
+            return true;
+        }
+        if !blocks[block].plain {
+            return false;
+        }
+        t = blocks[block].parent;
+    }
+    false
+}
+
+/// Whether `target` is `from` or encloses it, within `from`'s region.
+fn encloses(blocks: &[Block], from: BlockId, target: BlockId) -> bool {
     let Some(region) = blocks.get(from).map(|b| b.region) else { return false };
     let mut b = Some(from);
     while let Some(block) = b {

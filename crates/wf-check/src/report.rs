@@ -361,7 +361,18 @@ fn shadowed_params(sub: &SubModel<'_>, diags: &mut Vec<Diagnostic>) {
 }
 
 fn unreachable_steps(sub: &SubModel<'_>, diags: &mut Vec<Diagnostic>) {
-    let reachable = |id: usize| sub.flow.states[sub.cfg.step_nodes[id]].is_some();
+    // A step runs when its entry is reached, or when a step nested in it is (a `next` into
+    // a plain nested block enters it mid-way). Steps are indexed parents first.
+    let mut runs: Vec<bool> =
+        (0..sub.index.steps.len()).map(|id| sub.flow.states[sub.cfg.step_nodes[id]].is_some()).collect();
+    for id in (0..runs.len()).rev() {
+        if runs[id]
+            && let Some(owner) = sub.index.blocks[sub.index.steps[id].block].owner
+        {
+            runs[owner] = true;
+        }
+    }
+    let reachable = |id: usize| runs[id];
     for (id, r) in sub.index.steps.iter().enumerate() {
         if reachable(id) {
             continue;

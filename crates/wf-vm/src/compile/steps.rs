@@ -36,6 +36,9 @@ pub(crate) struct FnCompiler<'c, 'a> {
     shared: Vec<&'a str>,
     /// The ids of the steps being compiled, innermost last.
     open_steps: Vec<u32>,
+    /// Every step of the subworkflow by name, nested ones included (for a `next` into a plain
+    /// nested `steps:` block, which the checker allows).
+    by_name: HashMap<&'a str, Vec<&'a Step>>,
 }
 
 fn address(step: &Step) -> usize {
@@ -59,11 +62,17 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
             depth: 0,
             shared: Vec::new(),
             open_steps: Vec::new(),
+            by_name: HashMap::new(),
         };
         for p in &sub.params {
             fc.slot(&p.name.text);
         }
         depths(&sub.steps, 0, &mut fc.step_depth);
+        let mut all = Vec::new();
+        nested_steps(&sub.steps, &mut all);
+        for step in all {
+            fc.by_name.entry(step.name.text.as_str()).or_default().push(step);
+        }
         fc.block(&sub.steps)?;
         fc.e.emit(Op::Null);
         fc.e.emit(Op::Return);
@@ -151,8 +160,14 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
                 if next.target == NextTarget::Break { l.breaks.push(at) } else { l.continues.push(at) }
             }
             NextTarget::Step(name) => {
-                let Some(target) = self.blocks.iter().rev().find_map(|b| b.iter().find(|s| s.name.text == *name))
-                else {
+                // An enclosing list first (what GCW's scoping finds); else the one step of that
+                // name in a plain nested block (names are unique per subworkflow, WF200).
+                let enclosing = self.blocks.iter().rev().find_map(|b| b.iter().find(|s| s.name.text == *name));
+                let nested = || match self.by_name.get(name.as_str()).map(Vec::as_slice) {
+                    Some([one]) => Some(*one),
+                    _ => None,
+                };
+                let Some(target) = enclosing.or_else(nested) else {
                     return unsupported(next.span, format!("no step named `{name}`"));
                 };
                 let target_depth = self.step_depth.get(&address(target)).copied().unwrap_or(0);
@@ -701,6 +716,34 @@ struct RetrySlots {
 }
 
 /// The scope depth (loop bodies and except blocks entered) of every step.
+/// Every step of `steps` and of the blocks nested in them.
+fn nested_steps<'a>(steps: &'a [Step], out: &mut Vec<&'a Step>) {
+    for step in steps {
+        out.push(step);
+        nested_in_body(&step.body, out);
+    }
+}
+
+fn nested_in_body<'a>(body: &'a StepBody, out: &mut Vec<&'a Step>) {
+    match &body.kind {
+        StepKind::Steps(s) => nested_steps(s, out),
+        StepKind::Switch(cases) => cases.iter().for_each(|c| nested_in_body(&c.body, out)),
+        StepKind::For(f) => nested_steps(&f.steps, out),
+        StepKind::Try(t) => {
+            nested_in_body(&t.body, out);
+            if let Some(e) = &t.except {
+                nested_steps(&e.steps, out);
+            }
+        }
+        StepKind::Parallel(p) => match &p.body {
+            ParallelBody::Branches(bs) => bs.iter().for_each(|b| nested_steps(&b.steps, out)),
+            ParallelBody::For(f) => nested_steps(&f.steps, out),
+            ParallelBody::Invalid => {}
+        },
+        _ => {}
+    }
+}
+
 fn depths(steps: &[Step], depth: u32, out: &mut HashMap<usize, u32>) {
     for step in steps {
         out.insert(address(step), depth);
