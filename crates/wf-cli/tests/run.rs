@@ -149,3 +149,19 @@ fn check_and_compile_agree_on_steps_no_path_reaches() {
 fn text_of(o: &Output) -> String {
     format!("{}{}", text(&o.stdout), text(&o.stderr))
 }
+
+fn a_value_nested_ten_thousand_times_is_a_resource_limit_error_not_a_crash() {
+    // Without the step and memory limits nothing else stops the loop: the depth bound must.
+    for (name, nest) in [("list", "${[x]}"), ("map", r#"${ {"a": x} }"#)] {
+        let workflow = format!(
+            "- init:\n    assign:\n      - x: 0\n- grow:\n    for:\n      value: i\n      range: [1, 10000]\n      \
+             steps:\n        - nest:\n            assign:\n              - x: '{nest}'\n- done:\n    return: ${{x}}\n"
+        );
+        let path = scratch_file("deep", &format!("deep_{name}.yaml"), &workflow);
+        let o = wf(&["run", "--no-limits", path.to_str().unwrap()]);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{name}: {o:?}");
+        assert!(err.contains("ResourceLimitError") && err.contains("100 levels"), "{name}: {err}");
+        assert!(err.contains(&format!("deep_{name}.yaml:11:")), "{name}: the error points at the nesting: {err}");
+    }
+}

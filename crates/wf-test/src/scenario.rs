@@ -356,7 +356,7 @@ impl Parser<'_> {
             match get(k) {
                 None => Ok(Map::default()),
                 Some(n) => match value(n) {
-                    Value::Map(m) => Ok((*m).clone()),
+                    Value::Map(m) => Ok((**m).clone()),
                     _ => Err(self.error(n.span, &format!("`{k}` must be a map"))),
                 },
             }

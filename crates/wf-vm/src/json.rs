@@ -63,6 +63,36 @@ fn build(v: &Value) -> Json {
     }
 }
 
+/// Whether JSON text nests arrays and objects more than `max` levels deep (brackets inside
+/// strings do not count). One pass over the bytes, no recursion: text is checked with this
+/// before it is parsed and turned into a value.
+pub fn nests_deeper_than(text: &str, max: u32) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0u32, false, false);
+    for &b in text.as_bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Converts JSON to a value: numbers without a fraction or exponent that fit 64 bits are
 /// integers, other numbers doubles.
 pub fn from_json(j: &Json) -> Value {
@@ -82,5 +112,20 @@ pub fn from_json(j: &Json) -> Value {
             }
             Value::map(m)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_depth_skips_strings() {
+        assert!(!nests_deeper_than("[[1]]", 2));
+        assert!(nests_deeper_than("[[[1]]]", 2));
+        assert!(!nests_deeper_than(r#"["[[[", {"a": "\\\"{{{"}]"#, 2));
+        assert!(nests_deeper_than(r#"[{"a": [1]}]"#, 2));
+        assert!(!nests_deeper_than("[][][][]", 1));
+        assert!(!nests_deeper_than("]]]][", 1));
     }
 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod json;
 pub mod machine;
 mod memory;
+pub mod nesting;
 mod ops;
 mod predicates;
 mod scopes;

@@ -64,6 +64,25 @@ mod tests {
     }
 
     #[test]
+    fn the_deepest_values_are_measured_on_a_small_stack() {
+        let measured = std::thread::Builder::new()
+            .stack_size(128 * 1024)
+            .spawn(|| {
+                let mut v = Value::Int(1);
+                for _ in 0..crate::nesting::MAX_NESTING {
+                    v = Value::try_list(vec![v]).expect("within the limit");
+                }
+                let mut total = 0;
+                measure(&v, &mut total, usize::MAX);
+                total
+            })
+            .expect("thread starts")
+            .join()
+            .expect("no overflow");
+        assert_eq!(measured, 8 * 100 + 8);
+    }
+
+    #[test]
     fn sizes_follow_the_content() {
         let mut total = 0;
         let m = Value::from_pairs([("name", Value::str("abc")), ("n", Value::Int(1))]);

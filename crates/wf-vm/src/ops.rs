@@ -6,6 +6,7 @@ use std::rc::Rc;
 use wf_syntax::BinaryOp;
 
 use crate::error::{error, tags, type_error};
+use crate::nesting;
 use crate::value::Value;
 
 /// Longest string a value may hold (GCW's 256 KB).
@@ -277,42 +278,46 @@ fn out_of_range(i: i64, len: usize) -> Value {
 }
 
 /// `root[k1][k2]... = value`: every key but the last must exist; the last may add a map key.
+/// A `ResourceLimitError` when the value would nest too deeply (checked before anything
+/// changes: the result is at most as deep as the root was, or as the keys plus the value).
 pub fn assign_path(root: &mut Value, keys: &[Value], value: Value) -> Result<(), Value> {
-    let Some((last, path)) = keys.split_last() else {
+    if keys.is_empty() {
         *root = value;
         return Ok(());
-    };
-    let mut cur = root;
-    for key in path {
-        cur = child_mut(cur, key)?;
     }
-    match (cur, last) {
-        (Value::Map(m), Value::Str(k)) => {
+    nesting::check_depth(value.depth().saturating_add(keys.len() as u32))?;
+    assign_in(root, keys, value)
+}
+
+/// Assigns below `cur`, one key per call, so that every container on the way keeps its
+/// depth (the path is as long as the expression is deep, which the parser bounds).
+fn assign_in(cur: &mut Value, keys: &[Value], value: Value) -> Result<(), Value> {
+    let Some((key, rest)) = keys.split_first() else {
+        *cur = value;
+        return Ok(());
+    };
+    match (cur, key) {
+        (Value::Map(m), Value::Str(k)) if rest.is_empty() => {
             Rc::make_mut(m).insert(k.clone(), value);
             Ok(())
         }
+        (Value::Map(m), Value::Str(k)) => match m.get(&**k) {
+            None => Err(missing_key(k)),
+            Some(_) => Rc::make_mut(m).with_value(k, |child| assign_in(child, rest, value)).unwrap_or(Ok(())),
+        },
         (Value::List(items), Value::Int(i)) => {
             let len = items.len();
-            let slot = usize::try_from(*i).ok().filter(|&i| i < len).ok_or_else(|| out_of_range(*i, len))?;
-            Rc::make_mut(items)[slot] = value;
-            Ok(())
+            let at = usize::try_from(*i).ok().filter(|&i| i < len).ok_or_else(|| out_of_range(*i, len))?;
+            let items = Rc::make_mut(items);
+            if rest.is_empty() {
+                items.set(at, value);
+                Ok(())
+            } else {
+                items.with_item(at, |child| assign_in(child, rest, value)).unwrap_or(Ok(()))
+            }
         }
-        (other, key) => {
+        (other, key) if rest.is_empty() => {
             Err(type_error(format!("cannot assign into {} with a {} key", other.type_name(), key.type_name())))
-        }
-    }
-}
-
-fn child_mut<'v>(cur: &'v mut Value, key: &Value) -> Result<&'v mut Value, Value> {
-    match (cur, key) {
-        (Value::Map(m), Value::Str(k)) => Rc::make_mut(m).get_mut(&**k).ok_or_else(|| missing_key(k)),
-        (Value::List(items), Value::Int(i)) => {
-            let len = items.len();
-            usize::try_from(*i)
-                .ok()
-                .filter(|&i| i < len)
-                .map(|i| &mut Rc::make_mut(items)[i])
-                .ok_or_else(|| out_of_range(*i, len))
         }
         (other, key) => Err(type_error(format!("cannot index {} with a {}", other.type_name(), key.type_name()))),
     }
@@ -362,5 +367,25 @@ mod tests {
         assign_path(&mut root, &[s("a"), s("new")], Value::Null).unwrap();
         assert!(assign_path(&mut root, &[s("missing"), s("x")], Value::Null).is_err());
         assert!(assign_path(&mut root, &[s("a"), s("b"), Value::Int(5)], Value::Null).is_err());
+    }
+
+    #[test]
+    fn paths_keep_the_depth_and_refuse_too_deep_values_before_changing() {
+        let mut root = Value::from_pairs([("a", Value::from_pairs([("b", Value::list(vec![Value::Int(1)]))]))]);
+        assert_eq!(root.depth(), 3);
+        assign_path(&mut root, &[s("a"), s("b"), Value::Int(0)], Value::list(vec![Value::list(vec![])])).unwrap();
+        assert_eq!(root.depth(), 5);
+        assign_path(&mut root, &[s("a"), s("b")], Value::Null).unwrap();
+        assert_eq!(root.depth(), 2);
+        let mut deep = Value::Null;
+        for _ in 0..crate::nesting::MAX_NESTING - 1 {
+            deep = Value::list(vec![deep]);
+        }
+        let before = root.clone();
+        let e = assign_path(&mut root, &[s("a"), s("b")], deep.clone()).unwrap_err();
+        assert_eq!(field(&e, "tags"), Ok(Value::list(vec![s(tags::RESOURCE_LIMIT)])));
+        assert_eq!(root, before);
+        assign_path(&mut root, &[s("a")], deep).unwrap();
+        assert_eq!(root.depth(), crate::nesting::MAX_NESTING);
     }
 }

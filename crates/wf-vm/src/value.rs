@@ -1,11 +1,14 @@
 //! Run-time values. Strings, bytes, lists and maps are reference-counted, so cloning a value
 //! is cheap; mutation goes through `Rc::make_mut` (copy-on-write), so appending to a list or
 //! map that nobody else holds happens in place. Maps keep insertion order, as GCW does.
+//! Lists and maps know how deeply they nest (`nesting.rs`).
 
 use std::fmt;
 use std::rc::Rc;
 
 use indexmap::IndexMap;
+
+pub use crate::nesting::{MAX_NESTING, Nested};
 
 /// A map from string keys to values, in insertion order.
 pub type Map = IndexMap<Rc<str>, Value, foldhash::fast::FixedState>;
@@ -26,10 +29,10 @@ pub enum Value {
     Str(Rc<str>),
     /// Bytes.
     Bytes(Rc<[u8]>),
-    /// A list.
-    List(Rc<Vec<Value>>),
-    /// A map.
-    Map(Rc<Map>),
+    /// A list, with its nesting depth.
+    List(Rc<Nested<Vec<Value>>>),
+    /// A map, with its nesting depth.
+    Map(Rc<Nested<Map>>),
 }
 
 impl Value {
@@ -38,14 +41,43 @@ impl Value {
         Value::Str(Rc::from(s.as_ref()))
     }
 
-    /// A list value.
+    /// A list value. Its depth is not checked: this is for values whose depth is bounded
+    /// otherwise (a JSON or YAML reader's, or a fixed shape); the machine builds lists from
+    /// a program's values with [`Value::try_list`].
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Rc::new(items))
+        Value::List(Rc::new(Nested::new(items)))
     }
 
-    /// A map value.
+    /// A map value; like [`Value::list`], its depth is not checked (see [`Value::try_map`]).
     pub fn map(map: Map) -> Value {
-        Value::Map(Rc::new(map))
+        Value::Map(Rc::new(Nested::new(map)))
+    }
+
+    /// A list value, or a `ResourceLimitError` when it would nest deeper than
+    /// [`MAX_NESTING`].
+    pub fn try_list(items: Vec<Value>) -> Result<Value, Value> {
+        let list = Nested::new(items);
+        crate::nesting::check_depth(list.depth())?;
+        Ok(Value::List(Rc::new(list)))
+    }
+
+    /// A map value, or a `ResourceLimitError` when it would nest deeper than
+    /// [`MAX_NESTING`].
+    pub fn try_map(map: Map) -> Result<Value, Value> {
+        let map = Nested::new(map);
+        crate::nesting::check_depth(map.depth())?;
+        Ok(Value::Map(Rc::new(map)))
+    }
+
+    /// How deeply lists and maps nest in this value: 0 for a scalar, 1 for an empty list or
+    /// map or one of scalars, and so on. Constant time (containers keep their depth).
+    #[inline]
+    pub fn depth(&self) -> u32 {
+        match self {
+            Value::List(l) => l.depth(),
+            Value::Map(m) => m.depth(),
+            _ => 0,
+        }
     }
 
     /// A map from `(key, value)` pairs.

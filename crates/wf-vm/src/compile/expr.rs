@@ -19,14 +19,16 @@ fn literal(v: &AstValue) -> Option<Value> {
         ValueKind::Double(x) => Value::Double(*x),
         ValueKind::String(s) => Value::str(s),
         ValueKind::Expr(_) => return None,
-        ValueKind::List(items) => Value::list(items.iter().map(literal).collect::<Option<_>>()?),
+        // Data nested deeper than the machine allows is not folded: the instructions that
+        // build it raise the `ResourceLimitError` at run time, where it is written.
+        ValueKind::List(items) => Value::try_list(items.iter().map(literal).collect::<Option<_>>()?).ok()?,
         ValueKind::Map(entries) => {
             let mut m = Map::with_capacity_and_hasher(entries.len(), Default::default());
             for e in entries {
                 let MapKey::Name(n) = &e.key else { return None };
                 m.insert(Rc::from(n.text.as_str()), literal(&e.value)?);
             }
-            Value::map(m)
+            Value::try_map(m).ok()?
         }
     })
 }
@@ -79,6 +81,7 @@ impl<'a> FnCompiler<'_, 'a> {
                 for i in items {
                     self.value(i)?;
                 }
+                self.at(v.span);
                 self.e.emit(Op::List(items.len() as u32));
                 Ok(())
             }
@@ -90,6 +93,7 @@ impl<'a> FnCompiler<'_, 'a> {
                     }
                     self.value(&entry.value)?;
                 }
+                self.at(v.span);
                 self.e.emit(Op::Map(entries.len() as u32));
                 Ok(())
             }
@@ -122,7 +126,7 @@ impl<'a> FnCompiler<'_, 'a> {
                 self.load(name, e.span);
                 Ok(())
             }
-            ExprKind::List(items) => self.list(items),
+            ExprKind::List(items) => self.list(items, e.span),
             ExprKind::Map(entries) => self.map(entries, e.span),
             ExprKind::Unary { op, operand } => self.unary(*op, operand, e.span),
             ExprKind::Binary { op: op @ (BinaryOp::And | BinaryOp::Or), op_span, lhs, rhs } => {
@@ -163,10 +167,11 @@ impl<'a> FnCompiler<'_, 'a> {
         self.e.emit(if self.is_shared(name) { Op::LoadShared(s) } else { Op::Load(s) });
     }
 
-    fn list(&mut self, items: &'a [Expr]) -> Result<()> {
+    fn list(&mut self, items: &'a [Expr], span: wf_syntax::Span) -> Result<()> {
         for i in items {
             self.expr(i)?;
         }
+        self.at(span);
         self.e.emit(Op::List(items.len() as u32));
         Ok(())
     }

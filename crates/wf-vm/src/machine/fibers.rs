@@ -91,7 +91,7 @@ pub(super) enum Items {
     /// Parallel `branches`: no item.
     Branches,
     /// A parallel `for ... in`: the list's items.
-    List(Rc<Vec<Value>>),
+    List(Rc<crate::value::Nested<Vec<Value>>>),
     /// A parallel `for ... range` of integers from this start.
     Ints(i64),
     /// A parallel `for ... range` with a double end, from this start.
@@ -293,7 +293,9 @@ fn parallel_items(source: Option<&Value>, range: bool) -> Result<(Items, usize),
     }
 }
 
-/// The error a parallel step raises when branches failed (see `docs/semantics.md`).
+/// The error a parallel step raises when branches failed (see `docs/semantics.md`); a
+/// `ResourceLimitError` instead when it would nest too deeply (a loop that catches it and
+/// raises it again in a branch would otherwise nest it deeper each time).
 fn unhandled_branches(t: &crate::code::ParallelTable, errors: &[(usize, Value)]) -> Value {
     let mut sorted = errors.to_vec();
     sorted.sort_by_key(|(i, _)| *i);
@@ -305,6 +307,10 @@ fn unhandled_branches(t: &crate::code::ParallelTable, errors: &[(usize, Value)])
         })
         .collect();
     let n = branches.len();
+    let deepest = branches.iter().map(Value::depth).max().unwrap_or(0);
+    if let Err(e) = crate::nesting::check_depth(deepest + 2) {
+        return e;
+    }
     Value::from_pairs([
         (
             "message",

@@ -10,6 +10,7 @@ use crate::code::{NO_SLOT, Op, Program};
 use crate::effects::{Effect, effect};
 use crate::error::{Raised, error, tags, type_error, value_error};
 use crate::memory;
+use crate::nesting;
 use crate::ops::{self, IntResult};
 use crate::stdlib::Args;
 use crate::value::{Map, Value};
@@ -265,8 +266,7 @@ pub(super) fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run
                 }
                 Op::List(n) => {
                     let items = stack.split_off(stack.len() - n as usize);
-                    stack.push(Value::list(items));
-                    Ok(())
+                    Value::try_list(items).map(|l| stack.push(l))
                 }
                 Op::Map(n) => {
                     let base = stack.len() - 2 * n as usize;
@@ -277,10 +277,9 @@ pub(super) fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run
                     let value = stack.pop().unwrap_or_default();
                     run.stored += 16 + memory::stored_estimate(&value);
                     match frame.slots[slot as usize].as_mut() {
-                        Some(Value::List(items)) => {
+                        Some(Value::List(items)) => nesting::check_depth(value.depth() + 1).map(|()| {
                             Rc::make_mut(items).push(value);
-                            Ok(())
-                        }
+                        }),
                         Some(other) => {
                             let f = program.natives[native as usize].1;
                             let args = [Some(other.clone()), Some(value)];
@@ -630,7 +629,7 @@ fn build_map(mut it: impl Iterator<Item = Value>, n: usize) -> Result<Value, Val
             other => return Err(type_error(format!("map keys must be strings, found {}", other.type_name()))),
         }
     }
-    Ok(Value::map(map))
+    Value::try_map(map)
 }
 
 fn start_range(v: Option<Value>, slots: &mut [Option<Value>], i: usize) -> Result<(), Value> {

@@ -3,7 +3,9 @@
 use serde_json::Value as Json;
 
 use super::{Args, Call, Context};
+use crate::error::{error, tags};
 use crate::json::{from_json, to_json};
+use crate::nesting::MAX_NESTING;
 use crate::value::Value;
 
 /// `json.decode(data)`: JSON text or UTF-8 bytes (bad bytes become U+FFFD) to a value.
@@ -14,6 +16,12 @@ pub(super) fn decode(args: Args<'_>, _: &mut dyn Context) -> Result<Value, Value
         Value::Bytes(b) => String::from_utf8_lossy(b),
         v => return Err(c.wrong("data", "bytes or a string", v)),
     };
+    if crate::json::nests_deeper_than(&text, MAX_NESTING) {
+        return Err(error(
+            tags::RESOURCE_LIMIT,
+            format!("json.decode: the JSON nests arrays and objects more than {MAX_NESTING} levels deep"),
+        ));
+    }
     match serde_json::from_str::<Json>(&text) {
         Ok(j) => Ok(from_json(&j)),
         Err(e) => Err(c.value_err(format!("invalid JSON: {e}"))),
@@ -144,8 +152,13 @@ mod tests {
         fails(call("json.decode", &[s("")]), "ValueError");
         fails(call("json.decode", &[s("[1] 2")]), "ValueError");
         fails(call("json.decode", &[Value::Int(1)]), "TypeError");
+        // Deeper than the machine nests values: a resource limit, before parsing.
         let deep = "[".repeat(10_000);
-        fails(call("json.decode", &[s(&deep)]), "ValueError");
+        fails(call("json.decode", &[s(&deep)]), "ResourceLimitError");
+        let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        fails(call("json.decode", &[s(&nested(101))]), "ResourceLimitError");
+        let deepest = call("json.decode", &[s(&nested(100))]).expect("100 levels decode");
+        assert_eq!(deepest.depth(), 100);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use super::{Args, Call, Context};
-use crate::value::{Map, Value};
+use crate::value::{Map, Nested, Value};
 
 /// `map.get(map, keys)`: the value at a key, or at a path of keys given as a list; null
 /// when a key is missing or a step of the path is not a map.
@@ -69,7 +69,9 @@ pub(super) fn merge_nested(args: Args<'_>, _: &mut dyn Context) -> Result<Value,
     Ok(Value::Map(deep_merge(first, second)))
 }
 
-fn deep_merge(first: &Rc<Map>, second: &Map) -> Rc<Map> {
+/// The merge of two maps. It is no deeper than the deeper of the two, and the recursion
+/// follows their depth, which is bounded.
+fn deep_merge(first: &Rc<Nested<Map>>, second: &Map) -> Rc<Nested<Map>> {
     let mut out = Rc::clone(first);
     let target = Rc::make_mut(&mut out);
     for (k, v) in second.iter() {

@@ -19,7 +19,7 @@ mod uuid;
 use std::rc::Rc;
 
 use crate::error::{type_error, value_error};
-use crate::value::{Map, Value};
+use crate::value::{Map, Nested, Value};
 
 /// What a native function may use besides its arguments: the driver's clock, environment
 /// and seeded random numbers. Natives never touch the wall clock or OS randomness.
@@ -199,14 +199,14 @@ impl<'a> Call<'a> {
         }
     }
 
-    fn list(&self, i: usize, param: &str) -> Result<&'a Rc<Vec<Value>>, Value> {
+    fn list(&self, i: usize, param: &str) -> Result<&'a Rc<Nested<Vec<Value>>>, Value> {
         match self.req(i, param)? {
             Value::List(l) => Ok(l),
             v => Err(self.wrong(param, "a list", v)),
         }
     }
 
-    fn map(&self, i: usize, param: &str) -> Result<&'a Rc<Map>, Value> {
+    fn map(&self, i: usize, param: &str) -> Result<&'a Rc<Nested<Map>>, Value> {
         match self.req(i, param)? {
             Value::Map(m) => Ok(m),
             v => Err(self.wrong(param, "a map", v)),
