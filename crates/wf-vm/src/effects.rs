@@ -74,8 +74,41 @@ const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "P
 /// One year, the longest sleep or wait GCW allows.
 const MAX_WAIT: f64 = 31_536_000.0;
 
-/// Turns a blocking call into an effect, checking the arguments the way GCW does.
-pub fn effect(function: &Rc<str>, args: Map) -> Result<Effect, Value> {
+/// The Unix time `sys.sleep_until(time)` wakes at. A time in the past wakes at once (the
+/// driver waits for no time); one more than [`MAX_WAIT`] after `now` is a `ValueError`, as
+/// is text that is not an RFC 3339 timestamp.
+fn wake_time(text: &str, now: f64) -> Result<f64, Value> {
+    let time = match text.parse::<jiff::Timestamp>() {
+        Ok(ts) => ts.as_millisecond() as f64 / 1000.0,
+        // A well-formed time past the date library's range (years near 9999 or -9999).
+        Err(e) => match out_of_range(text) {
+            Some(true) => f64::INFINITY,
+            Some(false) => jiff::Timestamp::MIN.as_second() as f64,
+            None => {
+                return Err(value_error(format!(
+                    "sys.sleep_until: `time` is not an RFC 3339 timestamp such as 2026-01-01T12:00:00Z: `{text}` ({e})"
+                )));
+            }
+        },
+    };
+    if time - now > MAX_WAIT {
+        return Err(value_error(format!(
+            "sys.sleep_until: `time` must be at most one year (31,536,000 seconds) ahead, found {text}"
+        )));
+    }
+    Ok(time)
+}
+
+/// For text with a date, a time and an offset that is no timestamp the date library can
+/// hold: whether it lies after the epoch; `None` for text that is not a timestamp at all.
+fn out_of_range(text: &str) -> Option<bool> {
+    let pieces = jiff::fmt::temporal::Pieces::parse(text).ok()?;
+    (pieces.time().is_some() && pieces.offset().is_some()).then(|| pieces.date().year() > 1970)
+}
+
+/// Turns a blocking call into an effect, checking the arguments the way GCW does; `now` is
+/// the clock the machine last read (Unix seconds), for `sys.sleep_until`'s one-year limit.
+pub fn effect(function: &Rc<str>, args: Map, now: f64) -> Result<Effect, Value> {
     let get = |k: &str| args.get(k);
     let number = |k: &str, default: f64, max: f64| -> Result<f64, Value> {
         match get(k) {
@@ -102,10 +135,7 @@ pub fn effect(function: &Rc<str>, args: Map) -> Result<Effect, Value> {
             Some(_) => Effect::Sleep { seconds: number("seconds", 0.0, MAX_WAIT)? },
         },
         "sys.sleep_until" => match get("time") {
-            Some(Value::Str(t)) => match t.parse::<jiff::Timestamp>() {
-                Ok(ts) => Effect::SleepUntil { time: ts.as_millisecond() as f64 / 1000.0 },
-                Err(e) => return Err(value_error(format!("sys.sleep_until: invalid time `{t}`: {e}"))),
-            },
+            Some(Value::Str(t)) => Effect::SleepUntil { time: wake_time(t, now)? },
             Some(v) => {
                 return Err(type_error(format!(
                     "sys.sleep_until: `time` must be an RFC 3339 string, found {}",
@@ -142,4 +172,43 @@ pub fn effect(function: &Rc<str>, args: Map) -> Result<Effect, Value> {
         }
         _ => Effect::Call { function: function.clone(), args: Value::map(args) },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 2026-01-01T00:00:00Z.
+    const NOW: f64 = 1_767_225_600.0;
+
+    fn message(e: Value) -> String {
+        e.get("message").and_then(Value::as_str).unwrap_or_default().to_string()
+    }
+
+    #[test]
+    fn sleep_until_wakes_within_a_year() {
+        assert_eq!(wake_time("2026-01-01T01:00:00+01:00", NOW), Ok(NOW));
+        assert_eq!(wake_time("2027-01-01T00:00:00Z", NOW), Ok(NOW + MAX_WAIT));
+        // A time in the past is given as it is: the driver wakes it at once.
+        assert_eq!(wake_time("2020-01-01T00:00:00Z", NOW), Ok(1_577_836_800.0));
+        assert!(wake_time("-009999-01-01T00:00:00+23:00", NOW).is_ok_and(|t| t < NOW));
+    }
+
+    #[test]
+    fn sleep_until_past_a_year_names_the_limit() {
+        for far in ["2027-01-01T00:00:01Z", "9999-12-30T00:00:00Z", "9999-12-31T23:59:59Z", "9999-12-31T23:59:59-23:59"]
+        {
+            let e = wake_time(far, NOW).unwrap_err();
+            assert_eq!(e.get("tags"), Some(&Value::list(vec![Value::str("ValueError")])));
+            assert!(message(e).contains("at most one year (31,536,000 seconds) ahead"), "{far}");
+        }
+    }
+
+    #[test]
+    fn sleep_until_of_no_time_says_what_is_expected() {
+        for bad in ["2026-01-01", "soon", "2026-13-01T00:00:00Z", "2026-01-01T00:00:00"] {
+            let m = message(wake_time(bad, NOW).unwrap_err());
+            assert!(m.starts_with("sys.sleep_until: `time` is not an RFC 3339 timestamp such as"), "{m}");
+        }
+    }
 }

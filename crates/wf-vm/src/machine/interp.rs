@@ -319,7 +319,7 @@ pub(super) fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run
                     let site = &program.effects[site as usize];
                     let values = stack.split_off(stack.len() - site.args.len());
                     let args: Map = site.args.iter().cloned().zip(values).collect();
-                    match effect(&site.function, args) {
+                    match effect(&site.function, args, run.host.now) {
                         Ok(e) => {
                             frame.pc = pc;
                             return Exit::Effect(e, Pending::Push);
