@@ -36,6 +36,9 @@ pub fn parse(text: &str) -> Result<f64, String> {
         total += number * factor;
         rest = &rest[unit_len..];
     }
+    if !total.is_finite() {
+        return Err(format!("`{t}` is not a duration: it is too long to count"));
+    }
     Ok(total)
 }
 
@@ -81,6 +84,11 @@ mod tests {
         assert!(parse("5x").is_err());
         assert!(parse("h").is_err());
         assert!(parse("10").is_ok() && parse("-1").is_err());
+        assert!(parse("inf").is_err() && parse("NaN").is_err() && parse("1e999").is_err());
+        assert_eq!(
+            parse(&format!("{}d", "9".repeat(400))),
+            Err(format!("`{}d` is not a duration: it is too long to count", "9".repeat(400)))
+        );
         assert_eq!(format(0.0), "0s");
         assert_eq!(format(5400.0), "1h30m");
         assert_eq!(format(1.5), "1.5s");

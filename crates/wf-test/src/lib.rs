@@ -8,6 +8,7 @@ pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod snapshot;
+pub mod targets;
 pub mod world;
 
 pub use runner::{NotRunnable, Options, ScenarioResult, compile_workflow, discover, run_all, run_one};

@@ -11,6 +11,7 @@ use crate::expect::{Failure, check};
 use crate::guard;
 use crate::scenario::{self, Scenario};
 use crate::snapshot::{self, Verdict};
+use crate::targets;
 use crate::world::simulate;
 
 /// How to run.
@@ -190,6 +191,9 @@ fn execute(s: &Scenario, file: &Path, opts: &Options) -> ScenarioResult {
             return r;
         }
     };
+    if let Err(why) = targets::check(s, &program) {
+        return failed(s.name.clone(), file, format!("bad scenario file: {why}"));
+    }
     let trace = simulate(s, Rc::new(program));
     let mut failures = check(s, &trace, &source);
     if opts.snapshot || opts.update {

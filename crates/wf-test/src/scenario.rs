@@ -58,6 +58,15 @@ pub enum Timing {
     Awaited,
 }
 
+/// A place in the scenario file, 1-based (the column counts characters).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Position {
+    /// The line.
+    pub line: u32,
+    /// The column.
+    pub column: u32,
+}
+
 /// A request to a callback endpoint.
 #[derive(Debug, Clone)]
 pub struct CallbackSpec {
@@ -75,8 +84,10 @@ pub struct CallbackSpec {
     pub body: Option<Value>,
     /// The status the endpoint must answer.
     pub expect_status: u16,
-    /// Where it is written (for messages).
-    pub line: u32,
+    /// Where the entry is written (for messages).
+    pub place: Position,
+    /// Where its `endpoint:` value is written (the entry itself when it has none).
+    pub endpoint_place: Position,
 }
 
 /// Expected outcome of an execution.
@@ -166,7 +177,12 @@ impl Parser<'_> {
     }
 
     fn line(&self, span: Span) -> u32 {
-        self.source.lines().line_col(&self.source.text, span.start).line
+        self.place(span).line
+    }
+
+    fn place(&self, span: Span) -> Position {
+        let lc = self.source.lines().line_col(&self.source.text, span.start);
+        Position { line: lc.line, column: lc.column }
     }
 
     /// The entries of a map node, after checking its keys.
@@ -201,14 +217,23 @@ impl Parser<'_> {
                 ));
             }
         };
-        duration::parse(text).map_err(|e| self.error(node.span, &format!("`{what}`: {e}")))
+        let seconds = duration::parse(text).map_err(|e| self.error(node.span, &format!("`{what}`: {e}")))?;
+        if seconds > MAX_DURATION {
+            return Err(self.error(
+                node.span,
+                &format!("`{what}` must be at most a year (365d), the longest a GCW execution runs, found `{text}`"),
+            ));
+        }
+        Ok(seconds)
     }
 
     fn whole(&self, node: &Node, what: &str) -> Result<u64, ScenarioError> {
-        match node.as_scalar().map(|s| s.kind) {
-            Some(ScalarKind::Int(n)) if n >= 0 => Ok(n as u64),
-            _ => Err(self.error(node.span, &format!("`{what}` must be a whole number, found {}", node.describe()))),
-        }
+        let found = match node.as_scalar().map(|s| s.kind) {
+            Some(ScalarKind::Int(n)) if n >= 0 => return Ok(n as u64),
+            Some(ScalarKind::Int(n)) => n.to_string(),
+            _ => node.describe().to_string(),
+        };
+        Err(self.error(node.span, &format!("`{what}` must be a whole number from 0, found {found}")))
     }
 
     fn scenario(&self, path: &Path, root: &Node) -> Result<Scenario, ScenarioError> {
@@ -222,10 +247,10 @@ impl Parser<'_> {
             return Err(self
                 .error(root.span, "the scenario has no `workflow` (the workflow file to run, relative to this file)"));
         };
+        let span = workflow.span;
         let workflow = path.parent().unwrap_or(Path::new(".")).join(self.string(workflow, "workflow")?);
-        if !workflow.is_file() {
-            let span = get("workflow").map_or(root.span, |n| n.span);
-            return Err(self.error(span, &format!("workflow file `{}` does not exist", workflow.display())));
+        if let Some(problem) = unusable_workflow(&workflow) {
+            return Err(self.error(span, &problem));
         }
         let env = match get("env") {
             None => Vec::new(),
@@ -319,6 +344,7 @@ impl Parser<'_> {
     fn callback(&self, node: &Node) -> Result<CallbackSpec, ScenarioError> {
         let entries = self.map(node, "a callback", CALLBACK_KEYS)?;
         let get = |k: &str| entries.iter().find(|(key, _)| key.key_text() == Some(k)).map(|(_, v)| v);
+        let endpoint_place = self.place(get("endpoint").map_or(node.span, |n| n.span));
         let endpoint = match get("endpoint") {
             None => EndpointRef::Nth(1),
             Some(n) => match &n.kind {
@@ -374,7 +400,8 @@ impl Parser<'_> {
             query: map_of("query")?,
             body: get("body").map(value),
             expect_status,
-            line: self.line(node.span),
+            place: self.place(node.span),
+            endpoint_place,
         })
     }
 
@@ -410,6 +437,25 @@ impl Parser<'_> {
     }
 }
 
+/// The longest duration a scenario may give (`at`, `latency`, `elapsed`): one year, the
+/// longest a GCW execution runs.
+pub const MAX_DURATION: f64 = 365.0 * 86_400.0;
+
+/// Why `workflow` cannot be the scenario's workflow file, if it cannot.
+fn unusable_workflow(workflow: &Path) -> Option<String> {
+    let shown = workflow.display();
+    match std::fs::metadata(workflow) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(format!("workflow file `{shown}` does not exist")),
+        Err(e) => Some(format!("cannot read the workflow file `{shown}`: {e}")),
+        Ok(m) if m.is_dir() => Some(format!("`{shown}` is a folder; `workflow` names the workflow file to run")),
+        Ok(m) if !m.is_file() => {
+            Some(format!("`{shown}` is not a regular file; `workflow` names the workflow file to run"))
+        }
+        Ok(m) if m.len() == 0 => Some(format!("workflow file `{shown}` is empty")),
+        Ok(_) => None,
+    }
+}
+
 /// A YAML node as a run-time value (no `${}` evaluation: scenario data is literal).
 pub fn value(node: &Node) -> Value {
     match &node.kind {
@@ -431,4 +477,49 @@ pub fn value(node: &Node) -> Value {
 pub fn default_name(path: &Path) -> String {
     let file = path.file_name().and_then(|n| n.to_str()).unwrap_or("scenario");
     file.trim_end_matches(".yaml").trim_end_matches(".yml").trim_end_matches(".scenario").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parses `body` as a scenario of `tests/scenarios/fail` driving `sleep_then_wait`.
+    fn parsed(body: &str) -> Result<Scenario, String> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios/fail");
+        let text = format!("workflow: ../workflows/sleep_then_wait.workflows.yaml\n{body}");
+        parse(&dir.join("t.scenario.yaml"), &text).map_err(|e| e.message)
+    }
+
+    #[test]
+    fn durations_go_up_to_a_year() {
+        let s = parsed("expect:\n  elapsed: 365d\ncallbacks:\n  - at: 8760h\n").expect("a year is allowed");
+        assert_eq!(s.expect.elapsed, Some(MAX_DURATION));
+        assert_eq!(s.callbacks[0].timing, Timing::At(MAX_DURATION));
+        for (body, key) in [
+            ("expect:\n  elapsed: 365d1s\n", "elapsed"),
+            ("callbacks:\n  - at: 1e308\n", "at"),
+            ("mocks:\n  - call: http.get\n    latency: 400d\n", "latency"),
+        ] {
+            let e = parsed(body).unwrap_err();
+            assert!(e.contains(&format!("`{key}` must be at most a year (365d)")), "{e}");
+        }
+        let e = parsed(&format!("callbacks:\n  - at: {}s\n", "9".repeat(400))).unwrap_err();
+        assert!(e.ends_with("is not a duration: it is too long to count"), "{e}");
+    }
+
+    #[test]
+    fn whole_numbers_say_what_they_found() {
+        let e = parsed("seed: -1\n").unwrap_err();
+        assert!(e.ends_with(":2:7: `seed` must be a whole number from 0, found -1"), "{e}");
+        let e = parsed("mocks:\n  - call: http.get\n    times: many\n").unwrap_err();
+        assert!(e.ends_with("`times` must be a whole number from 0, found a string"), "{e}");
+    }
+
+    #[test]
+    fn callbacks_know_where_they_and_their_endpoint_are_written() {
+        let s = parsed("callbacks:\n  - body: a\n    endpoint: {step: make}\n  - at: 1s\n").expect("parses");
+        assert_eq!(s.callbacks[0].place, Position { line: 3, column: 5 });
+        assert_eq!(s.callbacks[0].endpoint_place, Position { line: 4, column: 15 });
+        assert_eq!(s.callbacks[1].endpoint_place, Position { line: 5, column: 5 });
+    }
 }

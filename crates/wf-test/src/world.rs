@@ -14,7 +14,7 @@ use wf_syntax::Span;
 use wf_vm::{EffectId, Machine, Map, Origin, Program, RunOptions, Value};
 
 use crate::duration;
-use crate::scenario::{CallbackSpec, EndpointRef, Scenario, Timing};
+use crate::scenario::{CallbackSpec, EndpointRef, Position, Scenario, Timing};
 
 /// How the execution ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -135,8 +135,8 @@ pub fn simulate(s: &Scenario, program: Rc<Program>) -> Trace {
     for (i, c) in s.callbacks.iter().enumerate() {
         if c.timing == Timing::Awaited && !w.sent[i] {
             w.problems.push(format!(
-                "the callback at line {} (`when: awaited`) was never sent: the execution never waited on {}",
-                c.line,
+                "{}: the callback (`when: awaited`) was never sent: the execution never waited on {}",
+                place(s, c.endpoint_place),
                 describe_endpoint(&c.endpoint)
             ));
         }
@@ -150,6 +150,11 @@ pub fn simulate(s: &Scenario, program: Rc<Program>) -> Trace {
         problems: w.problems,
         journal: exec.journal().clone(),
     }
+}
+
+/// `file:line:column` of a place in the scenario file.
+fn place(s: &Scenario, at: Position) -> String {
+    format!("{}:{}:{}", s.file.display(), at.line, at.column)
 }
 
 fn describe_endpoint(e: &EndpointRef) -> String {
@@ -286,12 +291,13 @@ impl World for ScenarioWorld<'_> {
     fn answered(&mut self, ticket: u64, _endpoint: Option<usize>, status: &CallbackStatus) {
         let now = self.clock.now();
         let spec = &self.s.callbacks[ticket as usize];
-        let (which, expected, line) = (describe_endpoint(&spec.endpoint), spec.expect_status, spec.line);
+        let (which, expected, line) = (describe_endpoint(&spec.endpoint), spec.expect_status, spec.place.line);
         let (code, how) = (status.code(), status.describe());
         self.note(now, format!("callback (line {line}) -> {which}: {code} ({how})"));
         if code != expected {
             self.problems.push(format!(
-                "the callback at line {line} to {which} at +{} got {code} ({how}); expected {expected}",
+                "{}: the callback to {which} at +{} got {code} ({how}); expected {expected}",
+                place(self.s, spec.place),
                 duration::format(now - self.s.start)
             ));
         }

@@ -170,7 +170,7 @@ proptest! {
             return Err(TestCaseError::fail(snapshot::render(&trace)));
         };
         let body_of_line = |line: u32| {
-            let c = s.callbacks.iter().find(|c| c.line == line).expect("a scenario line");
+            let c = s.callbacks.iter().find(|c| c.place.line == line).expect("a scenario line");
             c.body.as_ref().map(ToString::to_string).unwrap_or_default()
         };
         let accepted: Vec<String> =
@@ -197,14 +197,14 @@ proptest! {
             let execution = trace.events.iter().filter(|e| !e.what.starts_with("callback "));
             prop_assert!(execution.map(|e| e.at).all(|t| t <= trace.elapsed), "{}", snapshot::render(&trace));
             for (at, line, _) in answers(&trace) {
-                let c = s.callbacks.iter().find(|c| c.line == line).expect("a scenario line");
+                let c = s.callbacks.iter().find(|c| c.place.line == line).expect("a scenario line");
                 if let Timing::At(due) = c.timing {
                     prop_assert_eq!(at, due, "{}", snapshot::render(&trace));
                 }
             }
             let timed = requests.iter().filter(|r| r.is_some()).count();
             let answered_timed = answers(&trace).iter().filter(|a| {
-                s.callbacks.iter().any(|c| c.line == a.1 && matches!(c.timing, Timing::At(_)))
+                s.callbacks.iter().any(|c| c.place.line == a.1 && matches!(c.timing, Timing::At(_)))
             }).count();
             prop_assert_eq!(answered_timed, timed, "every `at:` request is answered");
         }
