@@ -1,6 +1,8 @@
 //! Property tests: parsing and checking never panic on arbitrary text, YAML-like text or
 //! mutated real workflows, and every diagnostic span is a valid range of its file.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
@@ -31,13 +33,13 @@ fn seed_files() -> Vec<(String, String)> {
     let mut dirs: Vec<PathBuf> =
         ["syntax/ok", "syntax/err", "check/ok", "check/err"].iter().map(|d| root.join("tests").join(d)).collect();
     dirs.push(root.join("examples"));
-    let corpus = root.join("../shared/corpus");
+    let corpus = common::shared().join("corpus");
     if corpus.is_dir() {
         dirs.push(corpus.join("workflows-samples/src"));
         dirs.push(corpus.join("GoogleCloudPlatform-workflows-demos/syntax-cheat-sheet"));
         dirs.push(corpus.join("GoogleCloudPlatform-workflows-demos/callback-event"));
     } else {
-        eprintln!("note: ../shared/corpus is absent; mutating the repository's fixtures only");
+        common::skip(&format!("{} is absent; mutating the repository's fixtures only", corpus.display()));
     }
     let mut files = Vec::new();
     for dir in dirs {
@@ -144,4 +146,21 @@ proptest! {
             check_invariants(name, &mutated);
         });
     }
+}
+
+#[test]
+fn the_mutations_start_from_the_corpus_too() {
+    let seeds = seed_files();
+    if common::shared().join("corpus").is_dir() {
+        let corpus_seeds = seeds.iter().filter(|(name, _)| name.ends_with(".workflows.yaml")).count();
+        assert!(corpus_seeds > 50, "only {corpus_seeds} corpus workflows among the seeds");
+    }
+}
+
+#[test]
+fn without_the_corpus_the_seeds_skip_it_but_fail_on_ci() {
+    common::assert_skips_but_not_on_ci(
+        "the_mutations_start_from_the_corpus_too",
+        &[("WFKIT_SHARED", "/nonexistent-wfkit-shared")],
+    );
 }

@@ -1,16 +1,19 @@
 //! The standard-library table must hold exactly what `gcw-language.md` documents, plus the
-//! preview functions that the corpus uses. Skips (and says so) when `../shared` is absent.
+//! preview functions that the corpus uses. Skips (and says so) when `../shared` is absent,
+//! except on CI, where that fails.
+
+mod common;
 
 use std::collections::BTreeSet;
 
 use wf_check::stdlib::{self, FUNCTIONS, Status, VALUES};
 
 fn reference() -> Option<String> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/gcw-language.md");
+    let path = common::shared().join("gcw-language.md");
     match std::fs::read_to_string(&path) {
         Ok(text) => Some(text),
         Err(_) => {
-            eprintln!("SKIPPED: {} not found; the table was not compared with the reference", path.display());
+            common::skip(&format!("{} not found; the table was not compared with the reference", path.display()));
             None
         }
     }
@@ -110,4 +113,9 @@ fn entries_are_unique_and_well_formed() {
     assert!(stdlib::is_module("sys") && stdlib::is_module("experimental") && !stdlib::is_module("foo"));
     assert!(stdlib::is_connector("googleapis.run.v1.namespaces.services.create"));
     assert_eq!(stdlib::function("text.split").unwrap().signature(), "text.split(source, separator)");
+}
+
+#[test]
+fn without_the_reference_the_comparison_skips_but_fails_on_ci() {
+    common::assert_skips_but_not_on_ci("table_matches_the_reference", &[("WFKIT_SHARED", "/nonexistent-wfkit-shared")]);
 }

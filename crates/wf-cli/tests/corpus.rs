@@ -1,7 +1,10 @@
 //! The corpus of real third-party workflows in `../shared/corpus` (outside this repository):
 //! every file must check without an error (parsing and the full checker), and each
 //! `.workflows.yaml` in workflows-samples must give the same program as its generated
-//! `.workflows.json` twin. When the corpus folder is absent the tests say so and pass.
+//! `.workflows.json` twin. When the corpus folder is absent the tests say so and pass,
+//! except on CI (`CI=true`), where they fail.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 
@@ -24,11 +27,11 @@ fn known_invalid(dir: &Path) -> Vec<String> {
 }
 
 fn corpus_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    let dir = common::shared().join("corpus");
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("SKIPPED: {} does not exist; corpus tests did not run", dir.display());
+        common::skip(&format!("{} does not exist; corpus tests did not run", dir.display()));
         None
     }
 }
@@ -158,4 +161,11 @@ fn yaml_and_json_twins_give_the_same_program() {
         pairs += 1;
     }
     assert_eq!(pairs, 94, "every sample has a JSON twin");
+}
+
+#[test]
+fn without_the_corpus_the_tests_skip_but_fail_on_ci() {
+    for test in ["every_corpus_workflow_checks_without_errors", "yaml_and_json_twins_give_the_same_program"] {
+        common::assert_skips_but_not_on_ci(test, &[("WFKIT_SHARED", "/nonexistent-wfkit-shared")]);
+    }
 }

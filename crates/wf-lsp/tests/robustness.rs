@@ -1,6 +1,9 @@
 //! No IDE feature panics, whatever the text and wherever the cursor: every feature runs at
 //! many offsets of every fixture, of the examples, and of truncated copies of them (a file
-//! being typed, broken half-way through a key, a string or an expression).
+//! being typed, broken half-way through a key, a string or an expression). The corpus in
+//! `../shared` is swept too; without it the sweep skips, except on CI, where that fails.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 
@@ -74,7 +77,7 @@ fn features_never_panic() {
 
 #[test]
 fn features_never_panic_on_the_corpus() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    let dir = common::shared().join("corpus");
     let mut files = Vec::new();
     let mut dirs = vec![dir.clone()];
     while let Some(d) = dirs.pop() {
@@ -89,8 +92,7 @@ fn features_never_panic_on_the_corpus() {
         }
     }
     if files.is_empty() {
-        println!("SKIPPED: {} not found", dir.display());
-        return;
+        return common::skip(&format!("{} not found; the features were not run on the corpus", dir.display()));
     }
     files.sort();
     for path in files {
@@ -111,4 +113,12 @@ fn features_never_panic_on_the_corpus() {
             previous = partial;
         }
     }
+}
+
+#[test]
+fn without_the_corpus_the_sweep_skips_but_fails_on_ci() {
+    common::assert_skips_but_not_on_ci(
+        "features_never_panic_on_the_corpus",
+        &[("WFKIT_SHARED", "/nonexistent-wfkit-shared")],
+    );
 }
