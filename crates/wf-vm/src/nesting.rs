@@ -15,7 +15,10 @@ use crate::value::{Map, Value};
 /// The deepest the machine nests lists and maps (see `docs/semantics.md`).
 pub const MAX_NESTING: u32 = 100;
 
-/// The error for a value that would nest deeper than [`MAX_NESTING`].
+/// The error for a value that would nest deeper than [`MAX_NESTING`]. Out of line, so that
+/// the checks inlined into the interpreter loop stay small.
+#[cold]
+#[inline(never)]
 pub fn too_deep() -> Value {
     error(
         tags::RESOURCE_LIMIT,
@@ -124,7 +127,16 @@ impl Nested<Vec<Value>> {
     /// Appends `v`.
     #[inline]
     pub fn push(&mut self, v: Value) {
-        self.depth = self.depth.max(v.depth().saturating_add(1));
+        let depth = v.depth();
+        self.push_with_depth(v, depth);
+    }
+
+    /// Appends `v`, whose depth the caller has read already (the interpreter checks it first).
+    #[inline]
+    pub(crate) fn push_with_depth(&mut self, v: Value, depth: u32) {
+        if depth >= self.depth {
+            self.depth = depth.saturating_add(1);
+        }
         self.items.push(v);
     }
 

@@ -54,7 +54,8 @@ impl Value {
     }
 
     /// A list value, or a `ResourceLimitError` when it would nest deeper than
-    /// [`MAX_NESTING`].
+    /// [`MAX_NESTING`]. Out of line: the interpreter loop calls it for every list it builds.
+    #[inline(never)]
     pub fn try_list(items: Vec<Value>) -> Result<Value, Value> {
         let list = Nested::new(items);
         crate::nesting::check_depth(list.depth())?;
@@ -62,7 +63,8 @@ impl Value {
     }
 
     /// A map value, or a `ResourceLimitError` when it would nest deeper than
-    /// [`MAX_NESTING`].
+    /// [`MAX_NESTING`]. Out of line, like [`Value::try_list`].
+    #[inline(never)]
     pub fn try_map(map: Map) -> Result<Value, Value> {
         let map = Nested::new(map);
         crate::nesting::check_depth(map.depth())?;

@@ -277,9 +277,10 @@ pub(super) fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run
                     let value = stack.pop().unwrap_or_default();
                     run.stored += 16 + memory::stored_estimate(&value);
                     match frame.slots[slot as usize].as_mut() {
-                        Some(Value::List(items)) => nesting::check_depth(value.depth() + 1).map(|()| {
-                            Rc::make_mut(items).push(value);
-                        }),
+                        Some(Value::List(items)) => {
+                            let depth = value.depth();
+                            nesting::check_depth(depth + 1).map(|()| Rc::make_mut(items).push_with_depth(value, depth))
+                        }
                         Some(other) => {
                             let f = program.natives[native as usize].1;
                             let args = [Some(other.clone()), Some(value)];
