@@ -150,6 +150,7 @@ fn text_of(o: &Output) -> String {
     format!("{}{}", text(&o.stdout), text(&o.stderr))
 }
 
+#[test]
 fn a_value_nested_ten_thousand_times_is_a_resource_limit_error_not_a_crash() {
     // Without the step and memory limits nothing else stops the loop: the depth bound must.
     for (name, nest) in [("list", "${[x]}"), ("map", r#"${ {"a": x} }"#)] {
