@@ -64,10 +64,31 @@ pub fn check(s: &Scenario, t: &Trace, workflow: &SourceFile) -> Vec<Failure> {
         Outcome::Failed { error, span } => format!("error: {}\n{}", pretty(error), location(workflow, *span)),
         _ => String::new(),
     };
+    if let Some(any) = &e.status_one_of
+        && !any.iter().any(|w| w == status)
+    {
+        out.push(Failure {
+            what: format!("status: expected one of {}, found {status}", any.join(", ")),
+            detail: error_detail(),
+        });
+    }
     if let Some(want) = &e.status
         && want != status
     {
         out.push(Failure { what: format!("status: expected {want}, found {status}"), detail: error_detail() });
+    }
+    if let Some(any) = &e.result_one_of {
+        match &t.outcome {
+            Outcome::Succeeded(got) if any.iter().any(|w| w == got) => {}
+            Outcome::Succeeded(got) => out.push(Failure {
+                what: "result: expected one of the `one_of` values, found another".into(),
+                detail: format!("found: {}", pretty(got)),
+            }),
+            _ => out.push(Failure {
+                what: "a result was expected, but the execution failed".into(),
+                detail: error_detail(),
+            }),
+        }
     }
     if let Some(want) = &e.result {
         match &t.outcome {
@@ -108,6 +129,31 @@ pub fn check(s: &Scenario, t: &Trace, workflow: &SourceFile) -> Vec<Failure> {
                 detail: diff(&lines(want), &lines(&t.logs)),
             });
         }
+    }
+    let (at_most, at_least) = e.elapsed_within;
+    if let Some(most) = at_most
+        && t.elapsed > most + 1e-6
+    {
+        out.push(Failure {
+            what: format!(
+                "elapsed: expected at most {}, found {}",
+                duration::format(most),
+                duration::format(t.elapsed)
+            ),
+            detail: String::new(),
+        });
+    }
+    if let Some(least) = at_least
+        && t.elapsed < least - 1e-6
+    {
+        out.push(Failure {
+            what: format!(
+                "elapsed: expected at least {}, found {}",
+                duration::format(least),
+                duration::format(t.elapsed)
+            ),
+            detail: String::new(),
+        });
     }
     if let Some(want) = e.elapsed
         && (want - t.elapsed).abs() > 1e-6

@@ -2,8 +2,10 @@
 //! outside world of one execution (callback requests, answers to outbound calls, delays)
 //! and states what must come out; see `../shared/scenario-format.md` for the format.
 
+pub mod cases;
 pub mod expect;
 mod guard;
+pub mod property;
 pub mod report;
 pub mod runner;
 pub mod scenario;

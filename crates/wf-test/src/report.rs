@@ -12,7 +12,8 @@ pub fn human(results: &[ScenarioResult], skipped: usize) -> String {
     for r in results {
         let verdict = if r.passed() { "ok    " } else { "FAILED" };
         let time = r.elapsed.map(|e| format!(" ({})", duration::format(e))).unwrap_or_default();
-        let _ = writeln!(out, "{verdict} {}{time}", r.name);
+        let cases = if r.cases > 0 { format!(" [{} cases]", r.cases) } else { String::new() };
+        let _ = writeln!(out, "{verdict} {}{cases}{time}", r.name);
     }
     let failed: Vec<&ScenarioResult> = results.iter().filter(|r| !r.passed()).collect();
     if !failed.is_empty() {

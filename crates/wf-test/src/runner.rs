@@ -9,6 +9,7 @@ use wf_syntax::{Severity, SourceFile, files};
 
 use crate::expect::{Failure, check};
 use crate::guard;
+use crate::property;
 use crate::scenario::{self, Scenario};
 use crate::snapshot::{self, Verdict};
 use crate::targets;
@@ -27,6 +28,10 @@ pub struct Options {
     pub update: bool,
     /// Worker threads (0: one per core).
     pub jobs: usize,
+    /// Cases of each property scenario (`--cases`; default the file's `cases:`, else 100).
+    pub cases: Option<u64>,
+    /// The seed property cases are drawn from (`--seed`).
+    pub seed: u64,
 }
 
 /// The result of one scenario, ready to report (plain data, so it crosses threads).
@@ -40,6 +45,8 @@ pub struct ScenarioResult {
     pub elapsed: Option<f64>,
     /// Broken expectations (empty: passed).
     pub failures: Vec<Failure>,
+    /// Cases run, for a property scenario (0 for a plain one).
+    pub cases: u64,
 }
 
 impl ScenarioResult {
@@ -127,6 +134,7 @@ fn failed(name: String, file: &Path, what: String) -> ScenarioResult {
         file: file.display().to_string(),
         elapsed: None,
         failures: vec![Failure { what, detail: String::new() }],
+        cases: 0,
     }
 }
 
@@ -194,7 +202,38 @@ fn execute(s: &Scenario, file: &Path, opts: &Options) -> ScenarioResult {
     if let Err(why) = targets::check(s, &program) {
         return failed(s.name.clone(), file, format!("bad scenario file: {why}"));
     }
-    let trace = simulate(s, Rc::new(program));
+    let program = Rc::new(program);
+    if let Ok(text) = std::fs::read_to_string(file)
+        && property::is_property(file, &text)
+    {
+        let cases = property::case_count(s, opts.cases);
+        return match property::run_property(file, &text, cases, opts.seed, &program, &source) {
+            Err(why) => failed(s.name.clone(), file, format!("bad scenario file: {why}")),
+            Ok(run) => {
+                let mut failures = Vec::new();
+                if let Some(f) = run.failed {
+                    failures = f.failures;
+                    failures.push(Failure {
+                        what: format!(
+                            "case {} of {cases} failed (seed {}); the smallest failing case shrinking found ({} steps), as a scenario to keep:",
+                            f.case + 1,
+                            opts.seed,
+                            f.shrink_steps
+                        ),
+                        detail: f.concrete,
+                    });
+                }
+                ScenarioResult {
+                    name: s.name.clone(),
+                    file: file.display().to_string(),
+                    elapsed: run.elapsed,
+                    failures,
+                    cases: run.cases,
+                }
+            }
+        };
+    }
+    let trace = simulate(s, program);
     let mut failures = check(s, &trace, &source);
     if opts.snapshot || opts.update {
         let path = snapshot::path_for(file);
@@ -209,7 +248,13 @@ fn execute(s: &Scenario, file: &Path, opts: &Options) -> ScenarioResult {
             }
         }
     }
-    ScenarioResult { name: s.name.clone(), file: file.display().to_string(), elapsed: Some(trace.elapsed), failures }
+    ScenarioResult {
+        name: s.name.clone(),
+        file: file.display().to_string(),
+        elapsed: Some(trace.elapsed),
+        failures,
+        cases: 0,
+    }
 }
 
 /// Why a workflow cannot run: a one-line summary and the diagnostics behind it.

@@ -9,6 +9,9 @@ use wf_syntax::yaml::{Node, NodeKind, ScalarKind};
 use wf_syntax::{SourceFile, Span};
 use wf_vm::{Map, Value};
 
+use std::cell::RefCell;
+
+use crate::cases::Choices;
 use crate::duration;
 pub use wf_runtime::Mock;
 
@@ -38,6 +41,8 @@ pub struct Scenario {
     pub callbacks: Vec<CallbackSpec>,
     /// What must come out.
     pub expect: Expect,
+    /// How many cases to run when the scenario has generators (`cases:`).
+    pub cases: Option<u64>,
 }
 
 /// Which endpoint a callback request goes to.
@@ -103,6 +108,12 @@ pub struct Expect {
     pub logs: Option<Vec<Value>>,
     /// Virtual time from the start to the end.
     pub elapsed: Option<f64>,
+    /// The most and the least virtual time it may take (`elapsed: {at_most, at_least}`).
+    pub elapsed_within: (Option<f64>, Option<f64>),
+    /// Statuses any of which will do (`status: {one_of: [...]}`).
+    pub status_one_of: Option<Vec<String>>,
+    /// Results any of which will do (`result: {one_of: [...]}`).
+    pub result_one_of: Option<Vec<Value>>,
     /// The executed step names, in order.
     pub steps: Option<Vec<String>>,
 }
@@ -120,10 +131,12 @@ impl std::fmt::Display for ScenarioError {
     }
 }
 
-const TOP_KEYS: &[&str] = &["name", "workflow", "args", "env", "start", "seed", "mocks", "callbacks", "expect"];
+const TOP_KEYS: &[&str] =
+    &["name", "workflow", "args", "env", "start", "seed", "mocks", "callbacks", "expect", "cases"];
 const MOCK_KEYS: &[&str] = &["call", "args", "times", "latency", "returns", "raises"];
 const CALLBACK_KEYS: &[&str] = &["endpoint", "at", "when", "method", "headers", "query", "body", "expect_status"];
 const EXPECT_KEYS: &[&str] = &["status", "result", "error", "logs", "elapsed", "steps"];
+const ELAPSED_KEYS: &[&str] = &["at_most", "at_least"];
 
 /// Reads and parses a scenario file.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
@@ -134,14 +147,22 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 
 /// Parses scenario `text`, read from `path`.
 pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioError> {
+    parse_case(path, text, Choices::smallest()).map(|(s, _)| s)
+}
+
+/// Parses scenario `text` with its generators (`{between: ...}`, `{one_of: ...}`, `seed:
+/// any`) deciding from `choices`; returns the scenario and the choices made (with the edits
+/// that give its concrete text).
+pub fn parse_case(path: &Path, text: &str, choices: Choices) -> Result<(Scenario, Choices), ScenarioError> {
     let source = SourceFile::new(path.display().to_string(), text);
     let (root, diags) = wf_syntax::yaml::load(&source);
-    let p = Parser { source: &source };
+    let p = Parser { source: &source, choices: RefCell::new(choices) };
     if let Some(d) = diags.iter().find(|d| d.is_error()) {
         return Err(p.error(d.span, &d.message));
     }
     let Some(root) = root else { return Err(p.error(Span::empty(0), "the scenario file is empty")) };
-    p.scenario(path, &root)
+    let scenario = p.scenario(path, &root)?;
+    Ok((scenario, p.choices.into_inner()))
 }
 
 /// Reads a mocks file (`wf run --mocks FILE`): the scenario `mocks:` format, either as a
@@ -151,7 +172,7 @@ pub fn load_mocks(path: &Path) -> Result<Vec<Mock>, ScenarioError> {
         .map_err(|e| ScenarioError { message: format!("{}: cannot read the mocks file: {e}", path.display()) })?;
     let source = SourceFile::new(path.display().to_string(), text);
     let (root, diags) = wf_syntax::yaml::load(&source);
-    let p = Parser { source: &source };
+    let p = Parser { source: &source, choices: RefCell::new(Choices::smallest()) };
     if let Some(d) = diags.iter().find(|d| d.is_error()) {
         return Err(p.error(d.span, &d.message));
     }
@@ -168,6 +189,8 @@ pub fn load_mocks(path: &Path) -> Result<Vec<Mock>, ScenarioError> {
 
 struct Parser<'s> {
     source: &'s SourceFile,
+    /// What the generators choose.
+    choices: RefCell<Choices>,
 }
 
 impl Parser<'_> {
@@ -207,7 +230,52 @@ impl Parser<'_> {
         }
     }
 
+    /// `{between: [A, B]}`: a duration drawn in milliseconds from A to B.
+    fn between(&self, node: &Node, what: &str) -> Result<Option<f64>, ScenarioError> {
+        if node.as_map().is_none() {
+            return Ok(None);
+        }
+        let entries = self.map(node, &format!("`{what}`"), &["between"])?;
+        let Some((_, range)) = entries.first() else {
+            return Err(self.error(node.span, &format!("`{what}` is a duration or `{{between: [FROM, TO]}}`")));
+        };
+        let ends = self.list(range, "between")?;
+        let [a, b] = ends else { return Err(self.error(range.span, "`between` takes two durations: [FROM, TO]")) };
+        let (a, b) = (self.duration(a, what)?, self.duration(b, what)?);
+        if b < a {
+            return Err(self.error(range.span, "`between`: the second duration must not be before the first"));
+        }
+        let span_ms = ((b - a) * 1000.0).round() as u64;
+        let v = self.choices.borrow_mut().draw(span_ms + 1);
+        let seconds = a + v as f64 / 1000.0;
+        self.choices.borrow_mut().edits.push((node.span, duration::format(seconds)));
+        Ok(Some(seconds))
+    }
+
+    /// A data value, where `{one_of: [...]}` picks one of its items.
+    fn generated_value(&self, node: &Node) -> Result<Value, ScenarioError> {
+        if let Some(entries) = node.as_map()
+            && entries.len() == 1
+            && entries[0].0.key_text() == Some("one_of")
+        {
+            let items = self.list(&entries[0].1, "one_of")?;
+            if items.is_empty() {
+                return Err(self.error(entries[0].1.span, "`one_of` needs at least one value"));
+            }
+            let i = self.choices.borrow_mut().draw(items.len() as u64) as usize;
+            let item = &items[i];
+            let edits = &mut self.choices.borrow_mut().edits;
+            edits.push((Span::new(node.span.start, item.span.start), String::new()));
+            edits.push((Span::new(item.span.end, node.span.end), String::new()));
+            return self.generated_value(item);
+        }
+        Ok(value(node))
+    }
+
     fn duration(&self, node: &Node, what: &str) -> Result<f64, ScenarioError> {
+        if let Some(seconds) = self.between(node, what)? {
+            return Ok(seconds);
+        }
         let text = match node.as_scalar() {
             Some(s) => s.text.as_str(),
             None => {
@@ -276,8 +344,14 @@ impl Parser<'_> {
         };
         let seed = match get("seed") {
             None => 0,
+            Some(n) if n.as_scalar().is_some_and(|s| s.text == "any") => {
+                let seed = self.choices.borrow_mut().draw(1 << 32);
+                self.choices.borrow_mut().edits.push((n.span, seed.to_string()));
+                seed
+            }
             Some(n) => self.whole(n, "seed")?,
         };
+        let cases = get("cases").map(|n| self.whole(n, "cases")).transpose()?;
         let mocks = match get("mocks") {
             None => Vec::new(),
             Some(n) => self.list_or_empty(n, "mocks")?.iter().map(|m| self.mock(m)).collect::<Result<_, _>>()?,
@@ -296,13 +370,14 @@ impl Parser<'_> {
             name,
             file: path.to_path_buf(),
             workflow,
-            args: get("args").map_or(Value::Null, value),
+            args: get("args").map_or(Ok(Value::Null), |a| self.generated_value(a))?,
             env,
             start,
             seed,
             mocks,
             callbacks,
             expect,
+            cases,
         })
     }
 
@@ -327,8 +402,8 @@ impl Parser<'_> {
         };
         let answer = match (get("returns"), get("raises")) {
             (Some(_), Some(r)) => return Err(self.error(r.span, "a mock has either `returns` or `raises`, not both")),
-            (Some(r), None) => Ok(value(r)),
-            (None, Some(r)) => Err(value(r)),
+            (Some(r), None) => Ok(self.generated_value(r)?),
+            (None, Some(r)) => Err(self.generated_value(r)?),
             (None, None) => Ok(Value::Null),
         };
         Ok(Mock {
@@ -398,7 +473,7 @@ impl Parser<'_> {
             method: get("method").map(|m| self.string(m, "method").map(|s| s.to_ascii_uppercase())).transpose()?,
             headers: map_of("headers")?,
             query: map_of("query")?,
-            body: get("body").map(value),
+            body: get("body").map(|b| self.generated_value(b)).transpose()?,
             expect_status,
             place: self.place(node.span),
             endpoint_place,
@@ -408,16 +483,38 @@ impl Parser<'_> {
     fn expect(&self, node: &Node) -> Result<Expect, ScenarioError> {
         let entries = self.map(node, "`expect`", EXPECT_KEYS)?;
         let get = |k: &str| entries.iter().find(|(key, _)| key.key_text() == Some(k)).map(|(_, v)| v);
-        let status = match get("status") {
-            None => None,
-            Some(n) => {
-                let s = self.string(n, "status")?.to_ascii_uppercase();
-                if s != "SUCCEEDED" && s != "FAILED" {
-                    return Err(self.error(n.span, &format!("`status` must be SUCCEEDED or FAILED, found `{s}`")));
-                }
-                Some(s)
+        let one_status = |n: &Node| -> Result<String, ScenarioError> {
+            let s = self.string(n, "status")?.to_ascii_uppercase();
+            if s != "SUCCEEDED" && s != "FAILED" {
+                return Err(self.error(n.span, &format!("`status` must be SUCCEEDED or FAILED, found `{s}`")));
             }
+            Ok(s)
         };
+        let (mut status, mut status_one_of) = (None, None);
+        match get("status") {
+            None => {}
+            Some(n) if n.as_map().is_some() => {
+                let e = self.map(n, "`status`", &["one_of"])?;
+                let Some((_, list)) = e.first() else {
+                    return Err(self.error(n.span, "`status` needs `one_of: [...]`"));
+                };
+                status_one_of = Some(self.list(list, "one_of")?.iter().map(one_status).collect::<Result<_, _>>()?);
+            }
+            Some(n) => status = Some(one_status(n)?),
+        }
+        let (mut elapsed, mut elapsed_within) = (None, (None, None));
+        match get("elapsed") {
+            None => {}
+            Some(n) if n.as_map().is_some_and(|m| m.iter().all(|(k, _)| k.key_text() != Some("between"))) => {
+                let e = self.map(n, "`elapsed`", ELAPSED_KEYS)?;
+                let bound = |k: &str| e.iter().find(|(key, _)| key.key_text() == Some(k)).map(|(_, v)| v);
+                elapsed_within = (
+                    bound("at_most").map(|v| self.duration(v, "at_most")).transpose()?,
+                    bound("at_least").map(|v| self.duration(v, "at_least")).transpose()?,
+                );
+            }
+            Some(n) => elapsed = Some(self.duration(n, "elapsed")?),
+        }
         let logs = match get("logs") {
             None => None,
             Some(n) => Some(self.list(n, "logs")?.iter().map(value).collect()),
@@ -426,12 +523,24 @@ impl Parser<'_> {
             None => None,
             Some(n) => Some(self.list(n, "steps")?.iter().map(|s| self.string(s, "steps")).collect::<Result<_, _>>()?),
         };
+        let (mut result, mut result_one_of) = (None, None);
+        match get("result") {
+            Some(n) if n.as_map().is_some_and(|m| m.len() == 1 && m[0].0.key_text() == Some("one_of")) => {
+                let list = &n.as_map().expect("checked above")[0].1;
+                result_one_of = Some(self.list(list, "one_of")?.iter().map(value).collect());
+            }
+            Some(n) => result = Some(value(n)),
+            None => {}
+        }
         Ok(Expect {
             status,
-            result: get("result").map(value),
+            result,
+            result_one_of,
             error: get("error").map(value),
             logs,
-            elapsed: get("elapsed").map(|n| self.duration(n, "elapsed")).transpose()?,
+            elapsed,
+            elapsed_within,
+            status_one_of,
             steps,
         })
     }

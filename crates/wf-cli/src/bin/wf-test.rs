@@ -22,6 +22,10 @@ Options:
   --update                    rewrite the snapshots
   --shard K/N                 run the K-th of N shards (for splitting CI jobs)
   --jobs N                    worker threads (default: one per core)
+  --cases N                   cases of each property scenario (one with generators such as
+                              `{between: [0s, 12h]}`; default its `cases:`, else 100)
+  --seed S                    the seed property cases are drawn from (default 0): case k of
+                              a file is a pure function of the file, S and k
 
 Exit status: 0 when nothing failed, 1 when a scenario failed, 2 on bad usage.
 ";
@@ -92,6 +96,14 @@ fn parse() -> Result<Parsed, String> {
             Long("filter") => opts.filter = Some(text(&mut parser)?),
             Long("snapshot") => opts.snapshot = true,
             Long("update") => opts.update = true,
+            Long("cases") => {
+                let n = text(&mut parser)?;
+                opts.cases = Some(n.parse().map_err(|_| format!("`--cases {n}`: expected a whole number"))?);
+            }
+            Long("seed") => {
+                let n = text(&mut parser)?;
+                opts.seed = n.parse().map_err(|_| format!("`--seed {n}`: expected a whole number"))?;
+            }
             Long("jobs") => {
                 let n = text(&mut parser)?;
                 opts.jobs = n.parse().map_err(|_| format!("`--jobs {n}`: expected a number"))?;
