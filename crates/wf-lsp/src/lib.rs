@@ -10,4 +10,4 @@ mod server;
 mod transport;
 mod workspace;
 
-pub use server::{Ending, Error, run_stdio, serve};
+pub use server::{Ending, Error, run_stdio, serve, serve_frames};

@@ -5,6 +5,7 @@
 //! transport (`transport.rs`) answers them.
 
 use std::collections::HashMap;
+use std::io::{self, BufRead, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
@@ -45,6 +46,28 @@ pub fn run_stdio() -> Result<Ending, Error> {
     let (connection, threads) = transport::stdio()?;
     let ending = serve(connection);
     threads.join()?;
+    Ok(ending)
+}
+
+/// Runs the language server over in-memory streams, on this thread: reads every frame of
+/// `input` the way `wf lsp` reads standard input (bounded; a frame that is not a message is
+/// answered with a JSON-RPC error; nothing after `exit` is read), serves the messages, and
+/// writes the answers to `output` as frames: first the answers to unusable frames, then the
+/// server's messages in the order it sent them. Since every message is queued before the
+/// server starts, diagnostics are published once, after the last message. For tests and
+/// fuzzing (`fuzz/fuzz_targets/lsp.rs`).
+pub fn serve_frames(input: impl BufRead, output: &mut impl Write) -> io::Result<Ending> {
+    let (server, client) = Connection::memory();
+    transport::forward(
+        input,
+        |msg| client.sender.send(msg).is_ok(),
+        |rejection| transport::write_frame(output, &rejection.response().to_string()),
+    )?;
+    drop(client.sender);
+    let ending = serve(server);
+    for msg in client.receiver.try_iter() {
+        msg.write(output)?;
+    }
     Ok(ending)
 }
 
@@ -314,6 +337,48 @@ mod tests {
             }
         }
         panic!("no response {id}");
+    }
+
+    #[test]
+    fn serve_frames_runs_a_session_over_in_memory_streams() {
+        let frame = |v: Value| {
+            let text = v.to_string();
+            format!("Content-Length: {}\r\n\r\n{text}", text.len())
+        };
+        let uri = "file:///a.workflows.yaml";
+        let open = json!({ "textDocument": { "uri": uri, "languageId": "yaml", "version": 1, "text": "main:\n  steps: 3\n" } });
+        let hover = json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 1 } });
+        let input = vec![
+            frame(json!({ "jsonrpc": "2.0", "id": 1, "method": "initialize", "params": { "capabilities": {} } })),
+            "Content-Length: 3\r\n\r\n{x}".to_string(),
+            frame(json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen", "params": open })),
+            frame(json!({ "jsonrpc": "2.0", "id": 2, "method": "textDocument/hover", "params": hover })),
+            frame(json!({ "jsonrpc": "2.0", "id": 3, "method": "shutdown" })),
+            frame(json!({ "jsonrpc": "2.0", "method": "exit" })),
+            frame(json!({ "jsonrpc": "2.0", "id": 4, "method": "never/read" })),
+        ];
+        let session = |input: &[String]| {
+            let mut output = Vec::new();
+            let ending = super::serve_frames(input.concat().as_bytes(), &mut output).expect("in-memory streams");
+            let output = String::from_utf8(output).expect("UTF-8 frames");
+            let bodies: Vec<Value> = output
+                .split("Content-Length: ")
+                .filter_map(|f| f.split_once("\r\n\r\n"))
+                .map(|(_, body)| serde_json::from_str(body).expect("a JSON body"))
+                .collect();
+            (ending, bodies)
+        };
+        let (ending, bodies) = session(&input);
+        assert_eq!(ending, super::Ending::Clean);
+        assert_eq!(bodies[0]["error"]["code"], json!(-32700), "the bad frame is answered first");
+        assert_eq!(bodies[1]["id"], json!(1));
+        assert!(bodies.iter().any(|b| b["id"] == json!(2)), "hover answered");
+        assert!(bodies.iter().any(|b| b["id"] == json!(3)), "shutdown answered");
+        assert!(!bodies.iter().any(|b| b["id"] == json!(4)), "nothing after `exit` is read");
+        // Without `exit`, the session ends with the input, after publishing diagnostics.
+        let (ending, bodies) = session(&input[..4]);
+        assert_eq!(ending, super::Ending::Abrupt);
+        assert!(bodies.iter().any(|b| b["method"] == json!("textDocument/publishDiagnostics")));
     }
 
     #[test]

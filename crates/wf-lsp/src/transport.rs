@@ -214,7 +214,7 @@ pub fn decode(body: &[u8]) -> Result<Message, Rejection> {
 }
 
 /// Writes one frame with `text` as its body.
-fn write_frame(out: &mut impl Write, text: &str) -> io::Result<()> {
+pub(crate) fn write_frame(out: &mut impl Write, text: &str) -> io::Result<()> {
     write!(out, "Content-Length: {}\r\n\r\n{text}", text.len())?;
     out.flush()
 }
@@ -247,27 +247,44 @@ pub fn stdio() -> io::Result<(Connection, StdioThreads)> {
     // The reader ends at the end of the input or after `exit`; it is not joined, since it may
     // be blocked on stdin when the server stops for another reason.
     thread::Builder::new().name("wf-lsp reader".into()).spawn(move || -> io::Result<()> {
-        let mut frames = FrameReader::new(io::stdin().lock());
-        while let Some(frame) = frames.next_frame()? {
-            let rejection = match frame {
-                Frame::Body(body) => match decode(&body) {
-                    Ok(msg) => {
-                        let exit = matches!(&msg, Message::Notification(n) if n.method == "exit");
-                        if to_server.send(msg).is_err() || exit {
-                            break;
-                        }
-                        continue;
-                    }
-                    Err(r) => r,
-                },
-                Frame::Bad(r) => r,
-            };
-            eprintln!("wf-lsp: {}", rejection.message);
-            write_frame(&mut io::stdout().lock(), &rejection.response().to_string())?;
-        }
-        Ok(())
+        forward(
+            io::stdin().lock(),
+            |msg| to_server.send(msg).is_ok(),
+            |rejection| {
+                eprintln!("wf-lsp: {}", rejection.message);
+                write_frame(&mut io::stdout().lock(), &rejection.response().to_string())
+            },
+        )
     })?;
     Ok((server, StdioThreads { writer }))
+}
+
+/// Reads the frames of `input` and hands each message to `send` (which says `false` when the
+/// server has gone) and each unusable frame's [`Rejection`] to `reject`, until the end of the
+/// input or until `exit` has been sent.
+pub(crate) fn forward(
+    input: impl BufRead,
+    mut send: impl FnMut(Message) -> bool,
+    mut reject: impl FnMut(&Rejection) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut frames = FrameReader::new(input);
+    while let Some(frame) = frames.next_frame()? {
+        let rejection = match frame {
+            Frame::Body(body) => match decode(&body) {
+                Ok(msg) => {
+                    let exit = matches!(&msg, Message::Notification(n) if n.method == "exit");
+                    if !send(msg) || exit {
+                        break;
+                    }
+                    continue;
+                }
+                Err(r) => r,
+            },
+            Frame::Bad(r) => r,
+        };
+        reject(&rejection)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
