@@ -124,14 +124,21 @@ impl<'a> Loader<'a> {
                 Event::DocumentStart(_) => {
                     documents += 1;
                     if documents > 1 {
+                        // A document after a `...` end marker need not start with `---`.
+                        let marker = self.source.text.get(span.start as usize..).is_some_and(|t| t.starts_with("---"));
+                        let (at, help) = if marker {
+                            (Span::new(span.start, span.start + 3), "remove this `---` line, or move")
+                        } else {
+                            (Span::empty(span.start), "remove the `...` line and what follows it, or move")
+                        };
                         self.diags.push(
                             Diagnostic::error(
                                 codes::MULTIPLE_DOCUMENTS,
-                                Span::new(span.start, span.start + 3),
+                                at,
                                 "a workflow file must hold exactly one YAML document",
                             )
                             .with_label("a second document starts here")
-                            .with_help("remove this `---` line, or move the second document into its own file"),
+                            .with_help(format!("{help} the second document into its own file")),
                         );
                         return Ok(None);
                     }
@@ -520,5 +527,21 @@ mod tests {
         let (root, diags) = load_text(&chain(MAX_NESTING + 1));
         assert!(root.is_none());
         assert_eq!(diags.iter().map(|d| d.code).collect::<Vec<_>>(), [codes::TOO_DEEP]);
+    }
+
+    /// Found by the `yaml_load` fuzz target: a document after a `...` end marker has no
+    /// `---`, and the diagnostic spanned three bytes from its start, past the end of the file
+    /// or into a character.
+    #[test]
+    fn a_document_after_an_end_marker_is_reported_inside_the_file() {
+        for (text, at) in [(".\r...\r.", 6), ("a: 1\n...\nb", 9), ("a\n...\n\u{e9}", 6), ("a\n---\nb", 2)] {
+            let (root, diags) = load_text(text);
+            assert!(root.is_none());
+            assert_eq!(diags.len(), 1, "{diags:?}");
+            assert_eq!(diags[0].code, codes::MULTIPLE_DOCUMENTS);
+            let span = diags[0].span;
+            assert_eq!(span.start, at, "{text:?}");
+            assert!(span.end as usize <= text.len() && text.is_char_boundary(span.end as usize), "{text:?}: {span:?}");
+        }
     }
 }
