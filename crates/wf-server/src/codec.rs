@@ -109,4 +109,17 @@ mod tests {
         let r: Result<Value, Value> = Err(Value::str("e"));
         assert_eq!(decode_result(&encode_result(&r)), r);
     }
+
+    /// Found by the `serve_http` fuzz target: without serde_json's `float_roundtrip`, the
+    /// text of some doubles (shortest digits) parsed back one ulp off.
+    #[test]
+    fn doubles_round_trip_through_text_bit_for_bit() {
+        for x in [8.39420020346659e-308, 5e-324, f64::MAX, f64::MIN_POSITIVE, 0.1 + 0.2, -0.0, 1e21] {
+            let text = encode(&Value::Double(x)).to_string();
+            match decode(&serde_json::from_str(&text).unwrap()) {
+                Value::Double(y) => assert_eq!(y.to_bits(), x.to_bits(), "{x:e} as {text}"),
+                other => panic!("{x:e} as {text} decodes as {other:?}"),
+            }
+        }
+    }
 }
