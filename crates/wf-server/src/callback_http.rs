@@ -102,7 +102,10 @@ fn percent_decode(s: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                match std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                // Two hex digits exactly: `from_str_radix` alone would also take a sign (`%+a`).
+                let digits = &bytes[i + 1..i + 3];
+                let hex = digits.iter().all(u8::is_ascii_hexdigit).then(|| std::str::from_utf8(digits).ok()).flatten();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                     Some(b) => {
                         out.push(b);
                         i += 2;
@@ -162,6 +165,8 @@ mod tests {
             ]
         );
         assert_eq!(parse_query(Some("k=%4")), vec![("k".into(), "%4".into())]);
+        // Found by the `serve_http` fuzz target: `%+a` was read as the byte 0x0a.
+        assert_eq!(parse_query(Some("b=%+a28&c=%-1")), vec![("b".into(), "% a28".into()), ("c".into(), "%-1".into())]);
     }
 
     #[test]
