@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
     let Some(workflow) = &checked.parsed.workflow else { return };
     let Ok(program) = wf_vm::compile(workflow) else { return };
     let program = Rc::new(program);
-    let seed = Rng::from_bytes(data).next();
+    let seed = Rng::from_bytes(data).next_u64();
     let first = run(&program, seed);
     let second = run(&program, seed);
     assert!(first == second, "two runs of the same input differ:\n{first}\n---\n{second}");
@@ -93,7 +93,7 @@ fn answer(effect: &Effect, rng: &mut Rng, now: f64) -> (Result<Value, Value>, f6
         Effect::SleepUntil { time } => (Ok(Value::Null), now.max(*time)),
         Effect::Log { .. } => (Ok(Value::Null), now),
         Effect::CreateCallback { method } => {
-            let url = format!("https://workflowexecutions.example/v1/callbacks/{}", rng.next());
+            let url = format!("https://workflowexecutions.example/v1/callbacks/{}", rng.next_u64());
             (Ok(Value::from_pairs([("url", Value::str(url)), ("method", Value::str(&**method))])), now)
         }
         Effect::AwaitCallback { url, timeout } => match rng.below(3) {

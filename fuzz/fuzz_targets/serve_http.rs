@@ -89,15 +89,13 @@ fn reference_query(q: &str) -> Vec<(String, String)> {
             let hex = |c: u8| (c as char).to_digit(16);
             match b[i] {
                 b'+' => out.push(b' '),
-                b'%' if i + 2 < b.len() => {
-                    match (hex(b[i + 1]), hex(b[i + 2])) {
-                        (Some(h), Some(l)) => {
-                            out.push((h * 16 + l) as u8);
-                            i += 2;
-                        }
-                        _ => out.push(b'%'),
+                b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 2;
                     }
-                }
+                    _ => out.push(b'%'),
+                },
                 c => out.push(c),
             }
             i += 1;
