@@ -3,8 +3,7 @@
 //! Oracles: nothing panics; every diagnostic span is a range of the file on character
 //! boundaries; and a workflow that the checker finds no error in compiles ("check clean ⇒
 //! compile succeeds"). That last oracle is `check-compile`: `WF_FUZZ_SKIP=check-compile`
-//! switches it off; `check-compile-unreachable` leaves out only the known disagreement on
-//! steps that can never run (see docs/fuzzing.md).
+//! switches it off (see docs/fuzzing.md).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -22,12 +21,6 @@ fuzz_target!(|data: &[u8]| {
     }
     let Err(e) = wf_vm::compile(workflow) else { return };
     if skipped("check-compile") {
-        return;
-    }
-    // A known finding (fuzz/known-findings): the checker does not look into a step that can
-    // never run (WF400, a warning), but the compiler compiles it.
-    let unreachable = checked.diagnostics.iter().any(|d| d.code == "WF400" && d.span.start <= e.span.start);
-    if unreachable && skipped("check-compile-unreachable") {
         return;
     }
     panic!("the checker finds no error, but compiling fails at {:?}: {}", e.span, e.message);

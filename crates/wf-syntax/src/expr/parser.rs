@@ -461,7 +461,17 @@ impl<'t, 'm> Parser<'t, 'm> {
                     ExprKind::Error
                 }
             },
-            Tok::Double => ExprKind::Double(text.parse().unwrap_or(0.0)),
+            Tok::Double => match text.parse::<f64>() {
+                Ok(d) if d.is_finite() => ExprKind::Double(d),
+                _ => {
+                    self.fail(|_| {
+                        Diagnostic::error(codes::EXPR_SYNTAX, span, "number literal is too large for a double")
+                            .with_label("out of range")
+                            .with_help("doubles reach about 1.8e308")
+                    });
+                    ExprKind::Error
+                }
+            },
             Tok::Str => ExprKind::String(unescape(text)),
             Tok::UnterminatedStr => {
                 self.fail(|_| {
