@@ -226,58 +226,43 @@ impl<'m, 'a> ExprCx<'m, 'a> {
     fn binary(&mut self, op: BinaryOp, op_span: Span, lhs: &Expr, rhs: &Expr) -> Ty {
         let l = self.expr(lhs);
         let r = self.expr(rhs);
-        if !self.reporting() {
-            return binary_type(op, &l, &r);
-        }
-        if l.kinds.is_none() || r.kinds.is_none() {
-            return Ty::none();
-        }
-        let accepted = operand_kinds(op);
-        let left_ok = l.kinds.intersects(accepted.0);
-        let right_ok = r.kinds.intersects(accepted.1);
-        if !left_ok || !right_ok {
-            let (side, t, word) = if left_ok { (rhs, &r, "right") } else { (lhs, &l, "left") };
-            self.report_with(|_| {
-                kind_problem(
-                    codes::TYPE_MISMATCH,
-                    op_span,
-                    format!("`{}` cannot take {} as its {word} operand", op.as_str(), article(t.kinds)),
-                    &[t],
-                )
-                .with_label(format!(
-                    "`{}` needs {}",
-                    op.as_str(),
-                    describe(if left_ok { accepted.1 } else { accepted.0 })
-                ))
-                .with_secondary(side.span, format!("this is {}", article(t.kinds)))
-                .with_help_opt(operator_help(op, t.kinds))
-            });
-            return Ty::of(fallback_result(op));
-        }
-        let mut result = Kinds::NONE;
-        for a in l.kinds.iter() {
-            for b in r.kinds.iter() {
-                if let Some(k) = binary_result(op, a, b) {
-                    result = result.or(k);
-                }
+        if self.reporting() && !l.kinds.is_none() && !r.kinds.is_none() {
+            let accepted = operand_kinds(op);
+            let left_ok = l.kinds.intersects(accepted.0);
+            let right_ok = r.kinds.intersects(accepted.1);
+            if !left_ok || !right_ok {
+                let (side, t, word) = if left_ok { (rhs, &r, "right") } else { (lhs, &l, "left") };
+                self.report_with(|_| {
+                    kind_problem(
+                        codes::TYPE_MISMATCH,
+                        op_span,
+                        format!("`{}` cannot take {} as its {word} operand", op.as_str(), article(t.kinds)),
+                        &[t],
+                    )
+                    .with_label(format!(
+                        "`{}` needs {}",
+                        op.as_str(),
+                        describe(if left_ok { accepted.1 } else { accepted.0 })
+                    ))
+                    .with_secondary(side.span, format!("this is {}", article(t.kinds)))
+                    .with_help_opt(operator_help(op, t.kinds))
+                });
+            } else if combined_kinds(op, &l, &r).is_none() {
+                self.report_with(|_| {
+                    kind_problem(
+                        codes::TYPE_MISMATCH,
+                        op_span,
+                        format!("`{}` cannot combine {} with {}", op.as_str(), article(l.kinds), article(r.kinds)),
+                        &[&l, &r],
+                    )
+                    .with_label("incompatible operands")
+                    .with_secondary(lhs.span, format!("this is {}", article(l.kinds)))
+                    .with_secondary(rhs.span, format!("this is {}", article(r.kinds)))
+                    .with_help_opt(operator_help(op, l.kinds.or(r.kinds)))
+                });
             }
         }
-        if result.is_none() {
-            self.report_with(|_| {
-                kind_problem(
-                    codes::TYPE_MISMATCH,
-                    op_span,
-                    format!("`{}` cannot combine {} with {}", op.as_str(), article(l.kinds), article(r.kinds)),
-                    &[&l, &r],
-                )
-                .with_label("incompatible operands")
-                .with_secondary(lhs.span, format!("this is {}", article(l.kinds)))
-                .with_secondary(rhs.span, format!("this is {}", article(r.kinds)))
-                .with_help_opt(operator_help(op, l.kinds.or(r.kinds)))
-            });
-            return Ty::of(fallback_result(op));
-        }
-        Ty::of(result)
+        binary_type(op, &l, &r)
     }
 
     /// A dotted name that refers to the standard library rather than to a variable.
@@ -765,6 +750,12 @@ pub(crate) fn binary_type(op: BinaryOp, l: &Ty, r: &Ty) -> Ty {
     if !l.kinds.intersects(accepted.0) || !r.kinds.intersects(accepted.1) {
         return Ty::of(fallback_result(op));
     }
+    let result = combined_kinds(op, l, r);
+    Ty::of(if result.is_none() { fallback_result(op) } else { result })
+}
+
+/// The kinds `l op r` gives over every pair of the operands' kinds (none: no pair works).
+fn combined_kinds(op: BinaryOp, l: &Ty, r: &Ty) -> Kinds {
     let mut result = Kinds::NONE;
     for a in l.kinds.iter() {
         for b in r.kinds.iter() {
@@ -773,7 +764,7 @@ pub(crate) fn binary_type(op: BinaryOp, l: &Ty, r: &Ty) -> Ty {
             }
         }
     }
-    Ty::of(if result.is_none() { fallback_result(op) } else { result })
+    result
 }
 
 /// What an operator gives when its operands are wrong (so that one mistake is reported once).

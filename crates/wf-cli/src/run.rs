@@ -126,15 +126,12 @@ pub fn run_workflow(a: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> st
             return Ok(2);
         }
     };
-    let mocks = match &a.mocks {
-        None => Vec::new(),
-        Some(path) => match wf_test::scenario::load_mocks(path) {
-            Ok(m) => m,
-            Err(e) => {
-                writeln!(err, "error: {e}")?;
-                return Ok(2);
-            }
-        },
+    let mocks = match load_mocks(a.mocks.as_deref()) {
+        Ok(m) => m,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(2);
+        }
     };
     let (program, _) = match build(&source, err)? {
         Ok(p) => p,
@@ -167,11 +164,7 @@ pub fn run_workflow(a: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> st
     let mut base = "https://workflowexecutions.googleapis.com".to_string();
     let mut listener = None;
     if uses_callbacks {
-        let auth = match (&a.callback_token, a.no_auth) {
-            (_, true) => Auth::Open,
-            (Some(t), false) => Auth::Token(t.clone()),
-            (None, false) => Auth::Token(random_token()),
-        };
+        let auth = auth(a.callback_token.as_deref(), a.no_auth);
         let listen = a.listen.as_deref().unwrap_or("127.0.0.1:0");
         let started = match CallbackListener::start(listen, auth.clone(), world.sender()) {
             Ok(l) => l,
@@ -293,8 +286,22 @@ fn random_bits() -> u128 {
     (u128::from(half(1)) << 64) | u128::from(half(2))
 }
 
+/// The mocks of `--mocks FILE` (none without the option).
+pub fn load_mocks(path: Option<&std::path::Path>) -> Result<Vec<wf_runtime::Mock>, wf_test::ScenarioError> {
+    path.map_or(Ok(Vec::new()), wf_test::scenario::load_mocks)
+}
+
+/// Who may send callback requests: `--no-auth`, `--callback-token T`, or a random token.
+pub fn auth(token: Option<&str>, no_auth: bool) -> Auth {
+    match (token, no_auth) {
+        (_, true) => Auth::Open,
+        (Some(t), false) => Auth::Token(t.to_string()),
+        (None, false) => Auth::Token(random_token()),
+    }
+}
+
 /// A random Bearer token.
-pub fn random_token() -> String {
+fn random_token() -> String {
     format!("{:032x}", random_bits())
 }
 

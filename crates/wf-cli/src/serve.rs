@@ -30,21 +30,14 @@ pub struct ServeArgs {
 
 /// Runs `wf serve`; returns the exit code when it cannot start (2).
 pub fn run_serve(a: &ServeArgs, err: &mut dyn Write) -> std::io::Result<i32> {
-    let mocks = match &a.mocks {
-        None => Vec::new(),
-        Some(path) => match wf_test::scenario::load_mocks(path) {
-            Ok(m) => m,
-            Err(e) => {
-                writeln!(err, "error: {e}")?;
-                return Ok(2);
-            }
-        },
+    let mocks = match crate::run::load_mocks(a.mocks.as_deref()) {
+        Ok(m) => m,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(2);
+        }
     };
-    let auth = match (&a.callback_token, a.no_auth) {
-        (_, true) => Auth::Open,
-        (Some(t), false) => Auth::Token(t.clone()),
-        (None, false) => Auth::Token(crate::run::random_token()),
-    };
+    let auth = crate::run::auth(a.callback_token.as_deref(), a.no_auth);
     let config = Config {
         db: a.db.clone().unwrap_or_else(|| PathBuf::from(".wfkit/serve.db")),
         dir: a.dir.clone(),
