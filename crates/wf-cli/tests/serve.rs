@@ -104,6 +104,14 @@ fn eventually<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
 
 const API: &str = "/v1/projects/p/locations/us-central1";
 
+/// Execution `name` once it is no longer ACTIVE.
+fn ended(base: &str, name: &str) -> serde_json::Value {
+    eventually("the execution to end", || {
+        let e = get(base, name);
+        (e["state"] != "ACTIVE").then_some(e)
+    })
+}
+
 fn deploy(base: &str, id: &str, file: &str) {
     let source = std::fs::read_to_string(root().join(file)).unwrap();
     let body = serde_json::json!({"sourceContents": source}).to_string();
@@ -148,10 +156,7 @@ fn a_callback_acknowledged_before_a_kill_9_is_processed_after_the_restart() {
     // The 200 was sent after the commit: SIGKILL now, before anything else can happen.
     drop(server);
     let server = serve(&db, &format!("127.0.0.1:{port}"), &[]);
-    let done = eventually("the execution to end", || {
-        let e = get(&server.base, &execution);
-        (e["state"] != "ACTIVE").then_some(e)
-    });
+    let done = ended(&server.base, &execution);
     assert_eq!(done["state"], "SUCCEEDED", "{done}");
     let result = json(done["result"].as_str().unwrap());
     assert_eq!(result["query"], serde_json::json!({"order": "7"}));
@@ -180,10 +185,7 @@ fn a_waiting_execution_survives_a_kill_9_and_takes_the_request_afterwards() {
     let by_id = format!("{}/v1/{execution}/callbacks/{id}", server.base);
     assert_eq!(http(&by_id, "GET", &[("Authorization", "Bearer tok")], b"").0, 200);
     let _ = &url;
-    let done = eventually("the execution to end", || {
-        let e = get(&server.base, &execution);
-        (e["state"] != "ACTIVE").then_some(e)
-    });
+    let done = ended(&server.base, &execution);
     assert_eq!(done["state"], "SUCCEEDED", "{done}");
 }
 
@@ -225,10 +227,7 @@ fn bad_input_gets_clear_errors_and_the_server_keeps_serving() {
     assert_eq!(http(&url, "POST", &[("Authorization", "Bearer tok")], b"").0, 405);
     // Still serving: the fizzbuzz run succeeds.
     let e = execute(base, "fizz", r#"{"n": 3}"#);
-    let done = eventually("fizzbuzz", || {
-        let v = get(base, &e);
-        (v["state"] != "ACTIVE").then_some(v)
-    });
+    let done = ended(base, &e);
     assert_eq!(done["result"], r#"["1","2","Fizz"]"#);
     drop(slow);
 }
@@ -331,10 +330,7 @@ fn a_failed_execution_carries_gcw_payload_context_and_stack_trace() {
     let base = &server.base;
     deploy(base, "boom", "tests/serve/raise_in_sub.yaml");
     let e = execute(base, "boom", "null");
-    let done = eventually("the failure", || {
-        let v = get(base, &e);
-        (v["state"] != "ACTIVE").then_some(v)
-    });
+    let done = ended(base, &e);
     assert_eq!(done["state"], "FAILED", "{done}");
     let error = &done["error"];
     assert_eq!(error["payload"], r#""Error with iteration 2""#);
