@@ -133,7 +133,7 @@ impl std::fmt::Display for ScenarioError {
 
 const TOP_KEYS: &[&str] =
     &["name", "workflow", "args", "env", "start", "seed", "mocks", "callbacks", "expect", "cases"];
-const MOCK_KEYS: &[&str] = &["call", "args", "times", "latency", "returns", "raises"];
+const MOCK_KEYS: &[&str] = &["call", "args", "times", "latency", "returns", "raises", "fails", "fails_with"];
 const CALLBACK_KEYS: &[&str] = &["endpoint", "at", "when", "method", "headers", "query", "body", "expect_status"];
 const EXPECT_KEYS: &[&str] = &["status", "result", "error", "logs", "elapsed", "steps"];
 const ELAPSED_KEYS: &[&str] = &["at_most", "at_least"];
@@ -184,7 +184,11 @@ pub fn load_mocks(path: &Path) -> Result<Vec<Mock>, ScenarioError> {
         },
         None => &root,
     };
-    p.list_or_empty(list, "mocks")?.iter().map(|m| p.mock(m)).collect()
+    let mut out = Vec::new();
+    for m in p.list_or_empty(list, "mocks")? {
+        out.extend(p.mocks(m)?);
+    }
+    Ok(out)
 }
 
 struct Parser<'s> {
@@ -354,7 +358,13 @@ impl Parser<'_> {
         let cases = get("cases").map(|n| self.whole(n, "cases")).transpose()?;
         let mocks = match get("mocks") {
             None => Vec::new(),
-            Some(n) => self.list_or_empty(n, "mocks")?.iter().map(|m| self.mock(m)).collect::<Result<_, _>>()?,
+            Some(n) => {
+                let mut out = Vec::new();
+                for m in self.list_or_empty(n, "mocks")? {
+                    out.extend(self.mocks(m)?);
+                }
+                out
+            }
         };
         let callbacks = match get("callbacks") {
             None => Vec::new(),
@@ -392,6 +402,48 @@ impl Parser<'_> {
             Some(ScalarKind::Null) => Ok(&[]),
             _ => self.list(node, what),
         }
+    }
+
+    /// A whole number, or `{between: [A, B]}`: one drawn from A to B.
+    fn whole_or_between(&self, node: &Node, what: &str) -> Result<u64, ScenarioError> {
+        if node.as_map().is_none() {
+            return self.whole(node, what);
+        }
+        let entries = self.map(node, &format!("`{what}`"), &["between"])?;
+        let Some((_, range)) = entries.first() else {
+            return Err(self.error(node.span, &format!("`{what}` is a number or `{{between: [FROM, TO]}}`")));
+        };
+        let [a, b] = self.list(range, "between")? else {
+            return Err(self.error(range.span, "`between` takes two whole numbers: [FROM, TO]"));
+        };
+        let (a, b) = (self.whole(a, what)?, self.whole(b, what)?);
+        if b < a {
+            return Err(self.error(range.span, "`between`: the second number must not be below the first"));
+        }
+        let n = a + self.choices.borrow_mut().draw(b - a + 1);
+        self.choices.borrow_mut().edits.push((node.span, n.to_string()));
+        Ok(n)
+    }
+
+    /// A mock, and before it the failures it answers first (`fails: N`, raising
+    /// `fails_with`, a `ConnectionFailedError` unless given).
+    fn mocks(&self, node: &Node) -> Result<Vec<Mock>, ScenarioError> {
+        let mock = self.mock(node)?;
+        let entries = node.as_map().unwrap_or(&[]);
+        let get = |k: &str| entries.iter().find(|(key, _)| key.key_text() == Some(k)).map(|(_, v)| v);
+        let fails = get("fails").map(|n| self.whole_or_between(n, "fails")).transpose()?.unwrap_or(0);
+        if fails == 0 {
+            return Ok(vec![mock]);
+        }
+        let error = match get("fails_with") {
+            Some(e) => self.generated_value(e)?,
+            None => Value::from_pairs([
+                ("message", Value::str("the connection failed (a scenario's `fails:`)")),
+                ("tags", Value::list(vec![Value::str(wf_vm::error::tags::CONNECTION_FAILED)])),
+            ]),
+        };
+        let failing = Mock { times: Some(fails), answer: Err(error), ..mock.clone() };
+        Ok(vec![failing, mock])
     }
 
     fn mock(&self, node: &Node) -> Result<Mock, ScenarioError> {
