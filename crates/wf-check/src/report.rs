@@ -75,14 +75,8 @@ fn check_nodes(model: &Model<'_>, types: &Types, s: usize, diags: &mut Vec<Diagn
                 place_reads(&mut cx, &a.target);
                 cx.value(&a.value);
             }
-            Op::Call(c) => {
-                call_step(&mut cx, c);
-            }
-            Op::Eval(v, ctx) => eval(&mut cx, v, *ctx),
-            Op::EvalExpr(e, ctx) => eval_expr(&mut cx, e, *ctx),
-            Op::Range(r) => {
-                let t = range_element(&mut cx, r);
-                let _ = t;
+            Op::Call(_) | Op::Eval(..) | Op::EvalExpr(..) | Op::Range(_) | Op::Return(_) | Op::Raise(_) => {
+                check_values(&mut cx, &node.op);
             }
             Op::Cond(v) => {
                 let t = cx.value(v);
@@ -97,9 +91,6 @@ fn check_nodes(model: &Model<'_>, types: &Types, s: usize, diags: &mut Vec<Diagn
                     .with_help("compare explicitly, e.g. `${x != null}` or `${len(items) > 0}`");
                     cx.report(d);
                 }
-            }
-            Op::Return(v) | Op::Raise(v) => {
-                cx.value(v);
             }
             Op::ParallelStart(p) => {
                 for name in &p.shared {
@@ -150,15 +141,26 @@ fn unreachable_node(model: &Model<'_>, types: &Types, s: usize, op: &Op<'_>, dia
         Op::Assign(a) => {
             cx.value(&a.value);
         }
+        Op::Cond(v) => {
+            cx.value(v);
+        }
+        other => check_values(&mut cx, other),
+    }
+}
+
+/// The checks of a call, an evaluated value, a range, a `return` or a `raise`: the same
+/// in reachable and unreachable steps.
+fn check_values(cx: &mut ExprCx<'_, '_>, op: &Op<'_>) {
+    match op {
         Op::Call(c) => {
-            call_step(&mut cx, c);
+            call_step(cx, c);
         }
-        Op::Eval(v, ctx) => eval(&mut cx, v, *ctx),
-        Op::EvalExpr(e, ctx) => eval_expr(&mut cx, e, *ctx),
+        Op::Eval(v, ctx) => eval(cx, v, *ctx),
+        Op::EvalExpr(e, ctx) => eval_expr(cx, e, *ctx),
         Op::Range(r) => {
-            range_element(&mut cx, r);
+            range_element(cx, r);
         }
-        Op::Cond(v) | Op::Return(v) | Op::Raise(v) => {
+        Op::Return(v) | Op::Raise(v) => {
             cx.value(v);
         }
         _ => {}
