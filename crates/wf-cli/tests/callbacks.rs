@@ -2,12 +2,16 @@
 //! process, the test reads the endpoint's URL and the token from its stderr and sends real
 //! HTTP requests to it, as `curl` would.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
+
+use common::http;
 
 /// A `wf run` child process and the lines of its stderr.
 struct Running {
@@ -86,26 +90,6 @@ impl Running {
     }
 }
 
-/// Sends one HTTP/1.1 request; returns the status and the body.
-fn send(url: &str, method: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String) {
-    let rest = url.strip_prefix("http://").expect("an http URL");
-    let (authority, target) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let mut stream = TcpStream::connect(authority).expect("connect to the endpoint");
-    let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n");
-    head.push_str(&format!("Content-Length: {}\r\n", body.len()));
-    for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(body).unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("a response");
-    let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("a status line");
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
-    (status, body)
-}
-
 fn bearer(token: &str) -> String {
     format!("Bearer {token}")
 }
@@ -126,7 +110,7 @@ fn the_seeds_walkthrough_a_get_with_query_parameters() {
             .starts_with("/v1/projects/000000000000/locations/us-central1/workflows/callback_basic/executions/"),
         "{url}"
     );
-    let (status, body) = send(&format!("{url}?order=42&who=a%20b"), "GET", &[("Authorization", &bearer(&token))], b"");
+    let (status, body) = http(&format!("{url}?order=42&who=a%20b"), "GET", &[("Authorization", &bearer(&token))], b"");
     assert_eq!((status, body.as_str()), (200, ""));
     let v = run.result();
     assert_eq!(v["method"], "GET");
@@ -147,7 +131,7 @@ fn a_post_with_a_json_body_is_decoded() {
     let mut run = any("POST", "");
     let url = run.url();
     let headers = [("Authorization", "Bearer t0ken"), ("Content-Type", "application/json")];
-    assert_eq!(send(&url, "POST", &headers, br#"{"foo": "bar"}"#).0, 200);
+    assert_eq!(http(&url, "POST", &headers, br#"{"foo": "bar"}"#).0, 200);
     let v = run.result();
     assert_eq!((v["method"].as_str(), v["body_type"].as_str()), (Some("POST"), Some("map")));
     assert_eq!(v["body"], serde_json::json!({"foo": "bar"}));
@@ -168,14 +152,14 @@ fn a_text_body_is_a_string_and_a_binary_body_is_bytes() {
     let mut run = any("PUT", "");
     let url = run.url();
     let headers = [("Authorization", "Bearer t0ken"), ("Content-Type", "text/plain; charset=utf-8")];
-    assert_eq!(send(&url, "PUT", &headers, "héllo".as_bytes()).0, 200);
+    assert_eq!(http(&url, "PUT", &headers, "héllo".as_bytes()).0, 200);
     let v = run.result();
     assert_eq!((v["body_type"].as_str(), v["body"].as_str()), (Some("string"), Some("héllo")));
 
     let mut run = any("POST", "");
     let url = run.url();
     let headers = [("Authorization", "Bearer t0ken"), ("Content-Type", "application/octet-stream")];
-    assert_eq!(send(&url, "POST", &headers, &[0, 159, 146, 150]).0, 200);
+    assert_eq!(http(&url, "POST", &headers, &[0, 159, 146, 150]).0, 200);
     let v = run.result();
     assert_eq!((v["body_type"].as_str(), v["body"].as_str()), (Some("bytes"), Some("AJ+Slg==")));
 }
@@ -184,20 +168,20 @@ fn a_text_body_is_a_string_and_a_binary_body_is_bytes() {
 fn unauthorized_forbidden_wrong_method_and_busy() {
     let mut run = any("POST", r#", "pause": 1.5"#);
     let url = run.url();
-    let (status, body) = send(&url, "POST", &[], b"");
+    let (status, body) = http(&url, "POST", &[], b"");
     assert_eq!(status, 401, "{body}");
     assert!(body.contains("UNAUTHENTICATED"), "{body}");
-    assert_eq!(send(&url, "POST", &[("Authorization", "Bearer nope")], b"").0, 403);
+    assert_eq!(http(&url, "POST", &[("Authorization", "Bearer nope")], b"").0, 403);
     let auth = [("Authorization", "Bearer t0ken")];
-    let (status, body) = send(&url, "GET", &auth, b"");
+    let (status, body) = http(&url, "GET", &auth, b"");
     assert_eq!(status, 405, "{body}");
     assert!(body.contains("accepts POST only"), "{body}");
     // The workflow sleeps before it awaits: the first request is stored, the second refused.
-    assert_eq!(send(&url, "POST", &auth, b"first").0, 200);
-    let (status, body) = send(&url, "POST", &auth, b"second");
+    assert_eq!(http(&url, "POST", &auth, b"first").0, 200);
+    let (status, body) = http(&url, "POST", &auth, b"second");
     assert_eq!(status, 429, "{body}");
     let other = format!("{}x", url);
-    assert_eq!(send(&other, "POST", &auth, b"").0, 404);
+    assert_eq!(http(&other, "POST", &auth, b"").0, 404);
     let v = run.result();
     assert_eq!(v["body"], "Zmlyc3Q=", "the stored request is the first one: {v}");
 }
@@ -213,12 +197,12 @@ fn after_the_end_the_endpoint_answers_404_while_it_lingers() {
         "5",
     ]);
     let url = run.url();
-    assert_eq!(send(&url, "GET", &[], b"").0, 200);
+    assert_eq!(http(&url, "GET", &[], b"").0, 200);
     let mut stdout = BufReader::new(run.child.stdout.take().unwrap());
     let mut first = String::new();
     stdout.read_line(&mut first).unwrap();
     assert_eq!(first.trim(), "{", "the result is printed before the process lingers");
-    let (status, body) = send(&url, "GET", &[], b"");
+    let (status, body) = http(&url, "GET", &[], b"");
     assert_eq!(status, 404, "{body}");
     assert!(body.contains("the execution has ended"), "{body}");
     let _ = run.child.kill();
@@ -239,7 +223,7 @@ fn the_seeds_retry_loop_is_answered_after_the_second_timeout() {
     run.wait_for("Timed out waiting for the callback, retrying");
     run.wait_for("Timed out waiting for the callback, retrying");
     // Sent during the second backoff (2 s): stored, then taken by the third await.
-    assert_eq!(send(&url, "GET", &[("Authorization", &bearer(&token))], b"").0, 200);
+    assert_eq!(http(&url, "GET", &[("Authorization", &bearer(&token))], b"").0, 200);
     let v = run.result();
     assert_eq!(v["method"], "GET");
 }
