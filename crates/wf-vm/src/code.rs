@@ -109,6 +109,9 @@ pub enum Op {
     Parallel(u32),
     /// Ends a parallel branch or iteration.
     EndBranch,
+    /// Passes coverage point `n` (only in programs compiled with coverage; see
+    /// `coverage.rs`).
+    Cover(u32),
 }
 
 /// Marks an unused slot operand (a loop without `index`).
@@ -219,6 +222,8 @@ pub struct Program {
     pub steps: Vec<Rc<str>>,
     /// The function each step is in, by step id.
     pub step_routines: Vec<u32>,
+    /// The coverage points and their counters, when compiled with coverage.
+    pub coverage: Option<crate::coverage::Coverage>,
 }
 
 impl Program {
@@ -318,6 +323,10 @@ impl Program {
                 format!("Backoff {} x{} max {}", slot(delay), slot(multiplier), slot(max))
             }
             Op::UnpackBackoff(s) => format!("UnpackBackoff {}", slot(s)),
+            Op::Cover(n) => match self.coverage.as_ref().and_then(|c| c.points().get(n as usize)) {
+                Some(p) => format!("Cover {n} {:?}", p.kind),
+                None => format!("Cover {n}"),
+            },
             other => format!("{other:?}"),
         }
     }

@@ -5,6 +5,7 @@
 
 pub mod code;
 pub mod compile;
+pub mod coverage;
 pub mod effects;
 pub mod error;
 pub mod json;
@@ -18,7 +19,7 @@ pub mod stdlib;
 pub mod value;
 
 pub use code::Program;
-pub use compile::{CompileError, compile};
+pub use compile::{CompileError, CompileOptions, compile, compile_with};
 pub use effects::{Effect, EffectId, Origin};
 pub use error::Raised;
 pub use machine::{Limits, Machine, Request, RunOptions, Status, StepRecord, UnknownEffect};

@@ -30,10 +30,23 @@ fn unsupported<T>(span: Span, message: impl Into<String>) -> Result<T> {
     Err(CompileError { message: message.into(), span })
 }
 
+/// How to compile.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CompileOptions {
+    /// Mark coverage points (subworkflow entries, steps, switch conditions both ways,
+    /// retries, except blocks) and count them as the program runs (`Program::coverage`).
+    pub coverage: bool,
+}
+
 /// Compiles a workflow. `main` becomes function 0.
 pub fn compile(workflow: &Workflow) -> std::result::Result<Program, CompileError> {
+    compile_with(workflow, CompileOptions::default())
+}
+
+/// Compiles a workflow as `options` say.
+pub fn compile_with(workflow: &Workflow, options: CompileOptions) -> std::result::Result<Program, CompileError> {
     let mut c = Compiler {
-        program: Program::default(),
+        program: Program { coverage: options.coverage.then(Default::default), ..Program::default() },
         subs: HashMap::new(),
         natives: HashMap::new(),
         strings: HashMap::new(),
@@ -90,6 +103,14 @@ impl Compiler<'_> {
         self.program.natives.push((name.clone(), f));
         self.natives.insert(name, i);
         Some(i)
+    }
+
+    /// Marks coverage point `point` with an `Op::Cover`, when compiling with coverage.
+    pub fn cover(&mut self, e: &mut Emitter, point: crate::coverage::Point) {
+        if let Some(coverage) = &mut self.program.coverage {
+            let id = coverage.add(point);
+            e.emit(Op::Cover(id));
+        }
     }
 
     /// The id of a step, for `Op::Step`.

@@ -12,6 +12,7 @@ use wf_syntax::{ExprKind, Span};
 use super::expr::IntGuard;
 use super::{Compiler, Emitter, Result, unsupported};
 use crate::code::{EffectSite, Function, Handler, NO_SLOT, Op, ParallelEach, ParallelTable, Scope};
+use crate::coverage::{Point, PointKind};
 use crate::value::Value;
 
 /// Labels of the innermost loop.
@@ -25,6 +26,8 @@ struct LoopCx {
 pub(crate) struct FnCompiler<'c, 'a> {
     pub c: &'c mut Compiler<'a>,
     pub e: Emitter,
+    /// The index of the function being compiled.
+    func: u32,
     slots: HashMap<&'a str, u32>,
     step_pc: HashMap<usize, u32>,
     step_depth: HashMap<usize, u32>,
@@ -50,9 +53,11 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
     pub fn compile(c: &'c mut Compiler<'a>, sub: &'a Subworkflow) -> Result<Function> {
         let f =
             Function { name: Rc::from(sub.name.text.as_str()), params: sub.params.len() as u32, ..Function::default() };
+        let func = c.program.functions.len() as u32;
         let mut fc = FnCompiler {
             c,
             e: Emitter { f, span: sub.name.span },
+            func,
             slots: HashMap::new(),
             step_pc: HashMap::new(),
             step_depth: HashMap::new(),
@@ -73,6 +78,7 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
         for step in all {
             fc.by_name.entry(step.name.text.as_str()).or_default().push(step);
         }
+        fc.cover(PointKind::Entry, sub.name.span);
         fc.block(&sub.steps)?;
         fc.e.emit(Op::Null);
         fc.e.emit(Op::Return);
@@ -110,8 +116,10 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
             self.e.span = step.name.span;
             let id = self.c.step_id(step);
             self.mark_step(id);
-            self.e.emit(Op::Step(id));
             self.open_steps.push(id);
+            // Before `Step`, which may fail (step or memory limit) after the trace has it.
+            self.cover(PointKind::Step, step.name.span);
+            self.e.emit(Op::Step(id));
             self.body(&step.body)?;
             self.open_steps.pop();
         }
@@ -120,6 +128,13 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
         }
         self.blocks.pop();
         Ok(())
+    }
+
+    /// Marks a coverage point of the innermost open step (when compiling with coverage).
+    fn cover(&mut self, kind: PointKind, span: Span) {
+        let step = if kind == PointKind::Entry { None } else { self.open_steps.last().copied() };
+        let point = Point { kind, span, function: self.func, step };
+        self.c.cover(&mut self.e, point);
     }
 
     /// The instructions emitted from here on belong to step `id`.
@@ -203,6 +218,7 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
                     self.e.span = case.condition.span;
                     let always = matches!(case.condition.kind, ValueKind::Bool(true));
                     let skip = if always { Vec::new() } else { self.jump_if_false(&case.condition)? };
+                    self.cover(PointKind::Taken, case.condition.span);
                     self.body(&case.body)?;
                     if case.body.next.is_none() {
                         to_end.push(self.e.emit(Op::Jump(u32::MAX)));
@@ -210,6 +226,10 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
                     let pc = self.e.pc();
                     for at in skip {
                         self.e.patch(at, pc);
+                    }
+                    // Only the jumps above reach here: every case body ends with a jump.
+                    if !always {
+                        self.cover(PointKind::Skipped, case.condition.span);
                     }
                 }
                 let end = self.e.pc();
@@ -566,6 +586,7 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
                 Predicate::Sub(f) => self.e.emit(Op::CallSub { func: f, argc: 1 }),
             };
             to_except.push(self.e.emit(Op::JumpIfFalse(u32::MAX)));
+            self.cover(PointKind::Retry, r.span);
             self.e.emit(Op::Backoff { delay: r.delay, multiplier: r.delay + 2, max: r.delay + 1 });
             self.e.emit(Op::Load(r.attempt));
             self.e.emit(Op::Int(1));
@@ -579,6 +600,7 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
         }
         match &t.except {
             Some(except) => {
+                self.cover(PointKind::Except, except.span);
                 let mut names: Vec<&str> = except.var.iter().map(|v| v.text.as_str()).collect();
                 assigned_names(&except.steps, &mut names);
                 let scope = self.scope(names, 0);
@@ -680,7 +702,11 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
         };
         self.e.emit(Op::Int(0));
         self.e.emit(Op::Store(attempt));
-        Ok(RetrySlots { attempt, max, delay, predicate })
+        let span = match r {
+            Retry::Policy(e) => e.span,
+            Retry::Custom(custom) => custom.span,
+        };
+        Ok(RetrySlots { span, attempt, max, delay, predicate })
     }
 
     fn default_backoff(&mut self, delay: u32) {
@@ -708,6 +734,8 @@ enum Predicate {
 }
 
 struct RetrySlots {
+    /// The `retry` value (a coverage point's span).
+    span: Span,
     attempt: u32,
     max: u32,
     /// `delay`, `delay + 1` = max delay, `delay + 2` = multiplier.

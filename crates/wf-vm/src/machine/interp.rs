@@ -473,6 +473,12 @@ pub(super) fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run
                     frame.pc = pc;
                     return Exit::Finished(Value::Null);
                 }
+                Op::Cover(n) => {
+                    if let Some(coverage) = &program.coverage {
+                        coverage.hit(n);
+                    }
+                    continue;
+                }
             };
             if let Err(e) = result {
                 frame.pc = pc;

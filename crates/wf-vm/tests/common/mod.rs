@@ -7,7 +7,7 @@ use std::fmt::Write;
 use std::rc::Rc;
 
 use wf_syntax::SourceFile;
-use wf_vm::{Effect, Limits, Machine, RunOptions, Status, Value};
+use wf_vm::{Effect, Limits, Machine, Program, RunOptions, Status, Value};
 
 /// 2026-01-01T00:00:00Z.
 pub const START: f64 = 1_767_225_600.0;
@@ -34,8 +34,13 @@ fn show(v: &Value) -> String {
 pub fn run_virtual(source: &SourceFile, argument: Value, seed: u64, limits: Limits) -> Option<Run> {
     let workflow = wf_syntax::parse_workflow(source).workflow?;
     let program = wf_vm::compile(&workflow).ok()?;
+    Some(run_program(source, Rc::new(program), argument, seed, limits))
+}
+
+/// Runs a compiled `program` of `source` on the virtual clock.
+pub fn run_program(source: &SourceFile, program: Rc<Program>, argument: Value, seed: u64, limits: Limits) -> Run {
     let options = RunOptions { start_time: START, trace: true, seed, limits, ..RunOptions::default() };
-    let mut m = Machine::new(Rc::new(program), argument, options);
+    let mut m = Machine::new(program, argument, options);
     let mut now = START;
     let mut events = String::new();
     let mut timers: Vec<(f64, u64)> = Vec::new();
@@ -80,5 +85,5 @@ pub fn run_virtual(source: &SourceFile, argument: Value, seed: u64, limits: Limi
             },
         }
     };
-    Some(Run { outcome, events, trace: m.trace().iter().map(|s| s.to_string()).collect(), steps: m.steps_executed() })
+    Run { outcome, events, trace: m.trace().iter().map(|s| s.to_string()).collect(), steps: m.steps_executed() }
 }

@@ -1,0 +1,166 @@
+//! Coverage points (`CompileOptions::coverage`): a program compiled with them runs exactly as
+//! one without (same outcome, events, steps), and its counters say what ran.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use common::run_program;
+use wf_syntax::SourceFile;
+use wf_vm::code::Op;
+use wf_vm::coverage::PointKind;
+use wf_vm::{CompileOptions, Limits, Program, Value};
+
+fn compile(source: &SourceFile, coverage: bool) -> Program {
+    let workflow = wf_syntax::parse_workflow(source).workflow.expect("parses");
+    wf_vm::compile_with(&workflow, CompileOptions { coverage }).expect("compiles")
+}
+
+fn argument(text: &str) -> Value {
+    let line = text.lines().find_map(|l| l.strip_prefix("# args:")).unwrap_or("null");
+    wf_vm::json::from_json(&serde_json::from_str(line.trim()).expect("the # args: header is JSON"))
+}
+
+fn vm_fixtures() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vm");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/vm exists")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_program_without_coverage_has_no_points_and_no_cover_instructions() {
+    let source = SourceFile::new("w.yaml", "main:\n  steps:\n    - a:\n        return: 1\n");
+    let plain = compile(&source, false);
+    assert!(plain.coverage.is_none());
+    assert!(plain.functions.iter().flat_map(|f| &f.code).all(|op| !matches!(op, Op::Cover(_))));
+    let covered = compile(&source, true);
+    let kinds: Vec<PointKind> = covered.coverage.as_ref().unwrap().points().iter().map(|p| p.kind).collect();
+    assert_eq!(kinds, [PointKind::Entry, PointKind::Step]);
+}
+
+/// Every VM fixture runs the same with coverage, and the step counters agree with the trace.
+#[test]
+fn coverage_changes_nothing_a_run_shows_and_counts_every_step() {
+    let mut compared = 0;
+    for path in vm_fixtures() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let source = SourceFile::new(path.file_name().unwrap().to_string_lossy(), text);
+        let Some(workflow) = wf_syntax::parse_workflow(&source).workflow else { continue };
+        let Ok(plain) = wf_vm::compile(&workflow) else { continue };
+        let covered = Rc::new(compile(&source, true));
+        let arg = argument(&source.text);
+        let without = run_program(&source, Rc::new(plain), arg.clone(), 0, Limits::GCW);
+        let with = run_program(&source, Rc::clone(&covered), arg, 0, Limits::GCW);
+        assert_eq!(without, with, "{}", path.display());
+        let coverage = covered.coverage.as_ref().unwrap();
+        let mut counted: HashMap<String, u64> = HashMap::new();
+        for (p, hits) in coverage.points().iter().zip(coverage.hits()) {
+            if p.kind == PointKind::Step {
+                *counted.entry(covered.steps[p.step.unwrap() as usize].to_string()).or_default() += hits;
+            }
+        }
+        let mut traced: HashMap<String, u64> = HashMap::new();
+        for s in &with.trace {
+            *traced.entry(s.clone()).or_default() += 1;
+        }
+        counted.retain(|_, n| *n > 0);
+        assert_eq!(counted, traced, "{}", path.display());
+        compared += 1;
+    }
+    assert!(compared > 20, "only {compared} fixtures compared");
+}
+
+const BRANCHY: &str = r#"main:
+  params: [args]
+  steps:
+    - pick:
+        switch:
+          - condition: ${args.n > 10}
+            next: big
+          - condition: ${args.n > 5}
+            assign:
+              - size: medium
+          - condition: true
+            assign:
+              - size: small
+    - guarded:
+        try:
+          steps:
+            - fail:
+                raise: boom
+        retry:
+          predicate: ${always}
+          max_retries: 2
+          backoff:
+            initial_delay: 1
+            max_delay: 1
+            multiplier: 1
+        except:
+          as: e
+          steps:
+            - handled:
+                return: ${size}
+    - big:
+        return: big
+
+always:
+  params: [e]
+  steps:
+    - yes:
+        return: true
+
+never_called:
+  steps:
+    - nothing:
+        return: 0
+"#;
+
+/// The hits of each point as `kind line`, in point order.
+fn hits(program: &Program, source: &SourceFile) -> Vec<String> {
+    let coverage = program.coverage.as_ref().unwrap();
+    coverage
+        .points()
+        .iter()
+        .zip(coverage.hits())
+        .map(|(p, n)| format!("{:?} {} {n}", p.kind, source.lines().line_col(&source.text, p.span.start).line))
+        .collect()
+}
+
+#[test]
+fn switch_conditions_retries_and_except_blocks_are_counted() {
+    let source = SourceFile::new("branchy.yaml", BRANCHY);
+    let program = Rc::new(compile(&source, true));
+    let n = |n: i64| wf_vm::json::from_json(&serde_json::json!({ "n": n }));
+    let first = run_program(&source, Rc::clone(&program), n(7), 0, Limits::GCW);
+    assert_eq!(first.outcome, r#"result: "medium""#);
+    let second = run_program(&source, Rc::clone(&program), n(3), 0, Limits::GCW);
+    assert_eq!(second.outcome, r#"result: "small""#);
+    let expected = [
+        "Entry 1 2",
+        "Step 4 2",
+        "Taken 6 0",
+        "Skipped 6 2",
+        "Taken 8 1",
+        "Skipped 8 1",
+        "Taken 11 1",
+        "Step 14 2",
+        "Step 17 6",
+        "Retry 20 4",
+        "Except 27 2",
+        "Step 29 2",
+        "Step 31 0",
+        "Entry 34 4",
+        "Step 37 4",
+        "Entry 40 0",
+        "Step 42 0",
+    ];
+    assert_eq!(hits(&program, &source), expected);
+}
