@@ -3,10 +3,12 @@
 
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use wf_syntax::{Severity, SourceFile, files};
 
+use crate::coverage::{self, Collector};
 use crate::expect::{Failure, check};
 use crate::guard;
 use crate::property;
@@ -32,6 +34,8 @@ pub struct Options {
     pub cases: Option<u64>,
     /// The seed property cases are drawn from (`--seed`).
     pub seed: u64,
+    /// Collect coverage here (`--coverage`): every run adds its counts.
+    pub coverage: Option<Arc<Collector>>,
 }
 
 /// The result of one scenario, ready to report (plain data, so it crosses threads).
@@ -191,7 +195,8 @@ fn execute(s: &Scenario, file: &Path, opts: &Options) -> ScenarioResult {
         }
     };
     let source = SourceFile::new(s.workflow.display().to_string(), text);
-    let program = match compile_workflow(&source) {
+    let covering = opts.coverage.as_deref();
+    let program = match compile_workflow_with(&source, coverage::compile_options(covering)) {
         Ok(p) => p,
         Err(why) => {
             let mut r = failed(s.name.clone(), file, why.what);
@@ -207,7 +212,11 @@ fn execute(s: &Scenario, file: &Path, opts: &Options) -> ScenarioResult {
         && property::is_property(file, &text)
     {
         let cases = property::case_count(s, opts.cases);
-        return match property::run_property(file, &text, cases, opts.seed, &program, &source) {
+        let run = property::run_property(file, &text, cases, opts.seed, &program, &source);
+        if let Some(c) = covering {
+            c.record(&s.workflow, &source, &program);
+        }
+        return match run {
             Err(why) => failed(s.name.clone(), file, format!("bad scenario file: {why}")),
             Ok(run) => {
                 let mut failures = Vec::new();
@@ -233,7 +242,10 @@ fn execute(s: &Scenario, file: &Path, opts: &Options) -> ScenarioResult {
             }
         };
     }
-    let trace = simulate(s, program);
+    let trace = simulate(s, Rc::clone(&program));
+    if let Some(c) = covering {
+        c.record(&s.workflow, &source, &program);
+    }
     let mut failures = check(s, &trace, &source);
     if opts.snapshot || opts.update {
         let path = snapshot::path_for(file);
@@ -268,6 +280,14 @@ pub struct NotRunnable {
 
 /// Checks and compiles a workflow; any checker error makes it not runnable.
 pub fn compile_workflow(source: &SourceFile) -> Result<wf_vm::Program, NotRunnable> {
+    compile_workflow_with(source, wf_vm::CompileOptions::default())
+}
+
+/// [`compile_workflow`] with compile options (coverage points).
+pub fn compile_workflow_with(
+    source: &SourceFile,
+    options: wf_vm::CompileOptions,
+) -> Result<wf_vm::Program, NotRunnable> {
     let at = |offset: u32| {
         let lc = source.lines().line_col(&source.text, offset);
         format!("{}:{}:{}", source.name, lc.line, lc.column)
@@ -285,7 +305,7 @@ pub fn compile_workflow(source: &SourceFile) -> Result<wf_vm::Program, NotRunnab
             detail: errors.join("\n"),
         });
     };
-    wf_vm::compile(&workflow)
+    wf_vm::compile_with(&workflow, options)
         .map_err(|e| NotRunnable { what: format!("{}: {}", at(e.span.start), e.message), detail: String::new() })
 }
 
