@@ -3,8 +3,10 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use wf_test::{Options, discover, report, run_all};
+use wf_test::coverage::{self, Collector};
+use wf_test::{Options, discover, lcov, report, run_all};
 
 const USAGE: &str = "\
 wf-test: scenario tests for Google Cloud Workflows on a virtual clock
@@ -26,6 +28,12 @@ Options:
                               `{between: [0s, 12h]}`; default its `cases:`, else 100)
   --seed S                    the seed property cases are drawn from (default 0): case k of
                               a file is a pure function of the file, S and k
+  --coverage                  after the report, per workflow file: the steps run and never
+                              run, switch conditions never taken or never skipped, retries
+                              and except blocks never exercised (on stderr with --format
+                              json or junit)
+  --coverage-lcov FILE        write that coverage as an LCOV tracefile (for genhtml,
+                              coverage services and editor plugins)
 
 Exit status: 0 when nothing failed, 1 when a scenario failed, 2 on bad usage.
 ";
@@ -43,7 +51,15 @@ fn main() -> ExitCode {
             let _ = write!(out, "{USAGE}");
             ExitCode::SUCCESS
         }
-        Ok(Some((paths, format, opts))) => {
+        Ok(Some((paths, format, opts, wanted))) => {
+            let lcov_file = match wanted.lcov.as_ref().map(|p| std::fs::File::create(p).map_err(|e| (p, e))).transpose()
+            {
+                Ok(f) => f,
+                Err((p, e)) => {
+                    eprintln!("error: cannot write the LCOV file `{}`: {e}", p.display());
+                    return ExitCode::from(2);
+                }
+            };
             let files = match discover(&paths) {
                 Ok(f) => f,
                 Err(e) => {
@@ -62,6 +78,22 @@ fn main() -> ExitCode {
             };
             let _ = out.write_all(text.as_bytes());
             let _ = out.flush();
+            if let Some(collector) = &opts.coverage {
+                let covered = collector.files();
+                if wanted.report {
+                    let text = coverage::human(&covered);
+                    let _ = match format {
+                        Format::Human => out.write_all(format!("\n{text}").as_bytes()),
+                        _ => std::io::stderr().write_all(text.as_bytes()),
+                    };
+                }
+                if let (Some(mut f), Some(path)) = (lcov_file, &wanted.lcov)
+                    && let Err(e) = f.write_all(lcov::write(&covered).as_bytes()).and_then(|()| f.flush())
+                {
+                    eprintln!("error: cannot write the LCOV file `{}`: {e}", path.display());
+                    return ExitCode::from(2);
+                }
+            }
             if results.iter().all(|r| r.passed()) { ExitCode::SUCCESS } else { ExitCode::from(1) }
         }
         Err(message) => {
@@ -71,7 +103,14 @@ fn main() -> ExitCode {
     }
 }
 
-type Parsed = Option<(Vec<PathBuf>, Format, Options)>;
+/// What `--coverage` and `--coverage-lcov` ask for.
+#[derive(Default)]
+struct CoverageWanted {
+    report: bool,
+    lcov: Option<PathBuf>,
+}
+
+type Parsed = Option<(Vec<PathBuf>, Format, Options, CoverageWanted)>;
 
 fn parse() -> Result<Parsed, String> {
     use lexopt::prelude::*;
@@ -79,6 +118,7 @@ fn parse() -> Result<Parsed, String> {
     let mut paths = Vec::new();
     let mut format = Format::Human;
     let mut opts = Options::default();
+    let mut coverage = CoverageWanted::default();
     let text = |p: &mut lexopt::Parser| -> Result<String, String> {
         p.value().map_err(|e| e.to_string())?.string().map_err(|e| e.to_string())
     };
@@ -96,6 +136,8 @@ fn parse() -> Result<Parsed, String> {
             Long("filter") => opts.filter = Some(text(&mut parser)?),
             Long("snapshot") => opts.snapshot = true,
             Long("update") => opts.update = true,
+            Long("coverage") => coverage.report = true,
+            Long("coverage-lcov") => coverage.lcov = Some(PathBuf::from(parser.value().map_err(|e| e.to_string())?)),
             Long("cases") => {
                 let n = text(&mut parser)?;
                 opts.cases = Some(n.parse().map_err(|_| format!("`--cases {n}`: expected a whole number"))?);
@@ -124,5 +166,8 @@ fn parse() -> Result<Parsed, String> {
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
-    Ok(Some((paths, format, opts)))
+    if coverage.report || coverage.lcov.is_some() {
+        opts.coverage = Some(Arc::new(Collector::default()));
+    }
+    Ok(Some((paths, format, opts, coverage)))
 }
