@@ -164,3 +164,35 @@ fn switch_conditions_retries_and_except_blocks_are_counted() {
     ];
     assert_eq!(hits(&program, &source), expected);
 }
+
+/// Conditions on local integers run through the `IntBranch` guard, which skips the plain
+/// code of the condition: the taken and skipped counters still see every evaluation.
+#[test]
+fn guarded_integer_conditions_are_counted_both_ways() {
+    let text = r#"main:
+  steps:
+    - init:
+        assign:
+          - small: 0
+    - count:
+        for:
+          value: i
+          range: [1, 10]
+          steps:
+            - test:
+                switch:
+                  - condition: ${i < 4}
+                    assign:
+                      - small: ${small + 1}
+    - done:
+        return: ${small}
+"#;
+    let source = SourceFile::new("guarded.yaml", text);
+    let program = Rc::new(compile(&source, true));
+    let listing = program.listing(&source);
+    assert!(listing.contains("IntBranch i < 4"), "{listing}");
+    let run = run_program(&source, Rc::clone(&program), Value::Null, 0, Limits::GCW);
+    assert_eq!(run.outcome, "result: 3");
+    let hits = hits(&program, &source);
+    assert!(hits.contains(&"Taken 13 3".to_string()) && hits.contains(&"Skipped 13 7".to_string()), "{hits:?}");
+}

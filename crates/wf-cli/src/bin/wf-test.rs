@@ -78,21 +78,11 @@ fn main() -> ExitCode {
             };
             let _ = out.write_all(text.as_bytes());
             let _ = out.flush();
-            if let Some(collector) = &opts.coverage {
-                let covered = collector.files();
-                if wanted.report {
-                    let text = coverage::human(&covered);
-                    let _ = match format {
-                        Format::Human => out.write_all(format!("\n{text}").as_bytes()),
-                        _ => std::io::stderr().write_all(text.as_bytes()),
-                    };
-                }
-                if let (Some(mut f), Some(path)) = (lcov_file, &wanted.lcov)
-                    && let Err(e) = f.write_all(lcov::write(&covered).as_bytes()).and_then(|()| f.flush())
-                {
-                    eprintln!("error: cannot write the LCOV file `{}`: {e}", path.display());
-                    return ExitCode::from(2);
-                }
+            if let Some(collector) = &opts.coverage
+                && let Err(e) = write_coverage(collector, &wanted, lcov_file, &format, &mut out)
+            {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
             }
             if results.iter().all(|r| r.passed()) { ExitCode::SUCCESS } else { ExitCode::from(1) }
         }
@@ -101,6 +91,31 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Prints the coverage report (after a human report, else on stderr) and writes the LCOV
+/// file into `lcov_file`, opened before the run, as `wanted` says.
+fn write_coverage(
+    collector: &Collector,
+    wanted: &CoverageWanted,
+    lcov_file: Option<std::fs::File>,
+    format: &Format,
+    out: &mut impl Write,
+) -> Result<(), String> {
+    let covered = collector.files();
+    if wanted.report {
+        let text = coverage::human(&covered);
+        let _ = match format {
+            Format::Human => out.write_all(format!("\n{text}").as_bytes()),
+            _ => std::io::stderr().write_all(text.as_bytes()),
+        };
+    }
+    if let (Some(mut f), Some(path)) = (lcov_file, &wanted.lcov) {
+        f.write_all(lcov::write(&covered).as_bytes())
+            .and_then(|()| f.flush())
+            .map_err(|e| format!("cannot write the LCOV file `{}`: {e}", path.display()))?;
+    }
+    Ok(())
 }
 
 /// What `--coverage` and `--coverage-lcov` ask for.
