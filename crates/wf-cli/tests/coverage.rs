@@ -142,6 +142,22 @@ fn genhtml_renders_the_lcov_file() {
     assert!(report.contains("lines......: 84.6% (11 of 13 lines)"), "{report}");
     assert!(report.contains("functions..: 66.7% (2 of 3 functions)"), "{report}");
     assert!(report.contains("branches...: 75.0% (9 of 12 branches)"), "{report}");
+    // And the many workflows of the examples and the passing scenarios (parallel steps,
+    // loops, subworkflows, JSON), in one file.
+    let all = dir.join("all.info");
+    let o = wf_test(&["--coverage-lcov", all.to_str().unwrap(), "examples", "tests/scenarios/pass", "tests/coverage"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
+    let html = dir.join("all");
+    let o = Command::new(&genhtml)
+        .args(["--branch-coverage", "--output-directory"])
+        .arg(&html)
+        .arg(&all)
+        .current_dir(common::repo())
+        .output()
+        .expect("genhtml runs");
+    let report = format!("{}{}", text(&o.stdout), text(&o.stderr));
+    assert!(o.status.success() && !report.to_lowercase().contains("warning"), "{report}");
+    assert!(html.join("index.html").is_file(), "no index.html:\n{report}");
     let _ = std::fs::remove_dir_all(dir);
 }
 
