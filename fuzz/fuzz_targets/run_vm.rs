@@ -6,7 +6,8 @@
 //!
 //! Oracles: nothing panics, the clock the machine is given never goes backwards, the run
 //! ends within its limits, and the same input and seed give the same transcript (every
-//! effect with its origin, every answer, the steps with their times, the outcome) twice.
+//! effect with its origin, every answer, the steps with their times, the outcome) twice,
+//! and once more when compiled with coverage points.
 #![no_main]
 
 use std::fmt::Write;
@@ -39,6 +40,10 @@ fuzz_target!(|data: &[u8]| {
     let first = run(&program, seed);
     let second = run(&program, seed);
     assert!(first == second, "two runs of the same input differ:\n{first}\n---\n{second}");
+    // Coverage points only watch: compiled with them, the run is the same.
+    let covered = wf_vm::compile_with(workflow, wf_vm::CompileOptions { coverage: true }).expect("it compiled without");
+    let with = run(&Rc::new(covered), seed);
+    assert!(first == with, "coverage changes the run:\n{first}\n---\n{with}");
 });
 
 /// Runs `program` once with `seed` and returns its transcript.
