@@ -2,7 +2,7 @@
 //! its named arguments, and the type of its result.
 
 use wf_syntax::Diagnostic;
-use wf_syntax::ast::{Arg, Call, ValueKind};
+use wf_syntax::ast::{Arg, Call, DataKind};
 use wf_syntax::suggest::did_you_mean;
 
 use crate::codes;
@@ -167,7 +167,7 @@ fn function_call(cx: &mut ExprCx<'_, '_>, f: &'static Function, call: &Call, arg
 }
 
 fn connector_params(cx: &mut ExprCx<'_, '_>, arg: &Arg) {
-    let ValueKind::Map(entries) = &arg.value.kind else { return };
+    let DataKind::Map(entries) = &arg.value.kind else { return };
     for entry in entries {
         if let wf_syntax::ast::MapKey::Name(n) = &entry.key
             && !CONNECTOR_PARAMS.contains(&n.text.as_str())

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use wf_syntax::Diagnostic;
-use wf_syntax::ast::{Subworkflow, ValueKind, Workflow};
+use wf_syntax::ast::{DataKind, Subworkflow, Workflow};
 
 use crate::cfg::{self, Cfg, Op};
 use crate::flow::{self, Flow, Vars};
@@ -89,7 +89,7 @@ impl<'a> Model<'a> {
         for s in &self.subs {
             for n in &s.cfg.nodes {
                 if let Op::Eval(v, cfg::EvalContext::Predicate) = n.op
-                    && let ValueKind::Expr(e) = &v.kind
+                    && let DataKind::Expr(e) = &v.kind
                     && let wf_syntax::ExprKind::Var(name) = &e.kind
                     && let Some(i) = self.sub_index(name)
                 {
