@@ -328,12 +328,17 @@ impl Parser<'_> {
             None => Vec::new(),
             Some(node) => {
                 let Some(entries) = node.as_map() else { return Err(self.error(node.span, "`env` must be a map")) };
-                entries
+                let env: Vec<(String, Value)> = entries
                     .iter()
                     .map(|(k, v)| {
                         Ok((k.key_text().unwrap_or("").to_string(), Value::str(self.string(v, "env value")?)))
                     })
-                    .collect::<Result<_, ScenarioError>>()?
+                    .collect::<Result<_, ScenarioError>>()?;
+                let sizes = env.iter().map(|(k, v)| (k.as_str(), v.as_str().map_or(0, str::len)));
+                if let Some(problem) = wf_runtime::limits::env_problem(sizes) {
+                    return Err(self.error(node.span, &problem));
+                }
+                env
             }
         };
         let start = match get("start") {
@@ -600,7 +605,7 @@ impl Parser<'_> {
 
 /// The longest duration a scenario may give (`at`, `latency`, `elapsed`): one year, the
 /// longest a GCW execution runs.
-pub const MAX_DURATION: f64 = 365.0 * 86_400.0;
+pub use wf_runtime::limits::MAX_DURATION;
 
 /// Why `workflow` cannot be the scenario's workflow file, if it cannot.
 fn unusable_workflow(workflow: &Path) -> Option<String> {
