@@ -26,6 +26,8 @@ Options:
                               `{between: [0s, 12h]}`; default its `cases:`, else 100)
   --seed S                    the seed property cases are drawn from (default 0): case k of
                               a file is a pure function of the file, S and k
+  --save-failures DIR         write each failing property case, shrunk and without
+                              generators, to DIR/NAME-case-K.scenario.yaml (a regression test)
 
 Exit status: 0 when nothing failed, 1 when a scenario failed, 2 on bad usage.
 ";
@@ -100,6 +102,7 @@ fn parse() -> Result<Parsed, String> {
                 let n = text(&mut parser)?;
                 opts.cases = Some(n.parse().map_err(|_| format!("`--cases {n}`: expected a whole number"))?);
             }
+            Long("save-failures") => opts.save_failures = Some(PathBuf::from(text(&mut parser)?)),
             Long("seed") => {
                 let n = text(&mut parser)?;
                 opts.seed = n.parse().map_err(|_| format!("`--seed {n}`: expected a whole number"))?;
