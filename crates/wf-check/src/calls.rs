@@ -2,11 +2,11 @@
 //! its named arguments, and the type of its result.
 
 use wf_syntax::Diagnostic;
-use wf_syntax::ast::{Arg, Call, ValueKind};
+use wf_syntax::ast::{Arg, Call, DataKind};
 use wf_syntax::suggest::did_you_mean;
 
 use crate::codes;
-use crate::infer::{ExprCx, SubCall, literal_of_value, result_type};
+use crate::infer::{ExprCx, Literal, SubCall, literal_of_value, result_type};
 use crate::stdlib::{self, Function, Status};
 use crate::ty::Ty;
 
@@ -166,9 +166,26 @@ fn function_call(cx: &mut ExprCx<'_, '_>, f: &'static Function, call: &Call, arg
     if f.blocking { result.external() } else { result }
 }
 
+/// The longest `connector_params.timeout`, in seconds (one year; the default is 1,800).
+const MAX_CONNECTOR_TIMEOUT: f64 = 31_536_000.0;
+
 fn connector_params(cx: &mut ExprCx<'_, '_>, arg: &Arg) {
-    let ValueKind::Map(entries) = &arg.value.kind else { return };
+    let DataKind::Map(entries) = &arg.value.kind else { return };
     for entry in entries {
+        if let wf_syntax::ast::MapKey::Name(n) = &entry.key
+            && n.text == "timeout"
+            && let Some(Literal::Num(x)) = literal_of_value(&entry.value)
+            && !(x > 0.0 && x <= MAX_CONNECTOR_TIMEOUT)
+        {
+            let message = format!(
+                "`connector_params.timeout` must be more than 0 and at most {MAX_CONNECTOR_TIMEOUT} seconds, found {x}"
+            );
+            cx.report(
+                Diagnostic::error(codes::INVALID_ARGUMENT, entry.value.span, message)
+                    .with_label("out of range")
+                    .with_help("a connector call waits at most one year (31,536,000 seconds); the default is 1,800"),
+            );
+        }
         if let wf_syntax::ast::MapKey::Name(n) = &entry.key
             && !CONNECTOR_PARAMS.contains(&n.text.as_str())
         {

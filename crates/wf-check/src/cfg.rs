@@ -8,8 +8,8 @@
 
 use wf_syntax::Diagnostic;
 use wf_syntax::ast::{
-    Assignment, Backoff, Call, For, ForSource, Name, Next, NextTarget, Parallel, ParallelBody, RangeSpec, Retry, Step,
-    StepBody, StepKind, Value, ValueKind,
+    Assignment, Backoff, Call, Data, DataKind, For, ForSource, Name, Next, NextTarget, Parallel, ParallelBody,
+    RangeSpec, Retry, Step, StepBody, StepKind,
 };
 use wf_syntax::suggest::help_for;
 
@@ -54,13 +54,13 @@ pub(crate) enum Op<'a> {
     /// A `call` step.
     Call(&'a Call),
     /// A value evaluated for its own sake.
-    Eval(&'a Value, EvalContext),
+    Eval(&'a Data, EvalContext),
     /// An expression evaluated for its own sake (retry policies, backoff expressions).
     EvalExpr(&'a wf_syntax::Expr, EvalContext),
     /// A `range` of a loop.
     Range(&'a RangeSpec),
     /// A switch condition.
-    Cond(&'a Value),
+    Cond(&'a Data),
     /// Defines a loop variable or an except variable.
     Define(&'a Name, Origin<'a>),
     /// Leaves a scope: variables created since `start` cease to exist.
@@ -68,9 +68,9 @@ pub(crate) enum Op<'a> {
     /// Starts a parallel step (also the scope start of its branches).
     ParallelStart(&'a Parallel),
     /// `return`.
-    Return(&'a Value),
+    Return(&'a Data),
     /// `raise`.
-    Raise(&'a Value),
+    Raise(&'a Data),
 }
 
 /// Where a [`Op::Define`]d variable comes from.
@@ -367,7 +367,7 @@ impl<'a> Builder<'a, '_> {
                     let Some(p) = prev else { break };
                     let cond = self.raising(p, Op::Cond(&case.condition));
                     self.step_body(cond, &case.body, after, block, false);
-                    let always = matches!(case.condition.kind, ValueKind::Bool(true));
+                    let always = matches!(case.condition.kind, DataKind::Bool(true));
                     prev = (!always).then_some(cond);
                 }
                 if let Some(p) = prev {

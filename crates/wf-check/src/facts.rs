@@ -5,8 +5,8 @@
 //! answer many queries from one analysis.
 
 use wf_syntax::ast::{
-    Backoff, Call, For, ForSource, MapKey, NextTarget, ParallelBody, RangeSpec, Retry, Step, StepBody, StepKind,
-    Subworkflow, Value, ValueKind, Workflow,
+    Backoff, Call, Data, DataKind, For, ForSource, MapKey, NextTarget, ParallelBody, RangeSpec, Retry, Step, StepBody,
+    StepKind, Subworkflow, Workflow,
 };
 use wf_syntax::{Expr, ExprKind, Span};
 
@@ -460,11 +460,11 @@ impl<'a> Collector<'_, 'a, '_> {
         self.steps(&f.steps, index);
     }
 
-    fn value(&mut self, v: &Value) {
+    fn value(&mut self, v: &Data) {
         match &v.kind {
-            ValueKind::Expr(e) => self.expr(e),
-            ValueKind::List(items) => items.iter().for_each(|i| self.value(i)),
-            ValueKind::Map(entries) => {
+            DataKind::Expr(e) => self.expr(e),
+            DataKind::List(items) => items.iter().for_each(|i| self.value(i)),
+            DataKind::Map(entries) => {
                 for entry in entries {
                     if let MapKey::Expr(e) = &entry.key {
                         self.expr(e);

@@ -6,7 +6,7 @@
 //! The same code runs silently during type inference (no state, no sink) and then once
 //! more, with the definedness state of the node, to report.
 
-use wf_syntax::ast::{MapKey, RangeSpec, Value, ValueKind};
+use wf_syntax::ast::{Data, DataKind, MapKey, RangeSpec};
 use wf_syntax::suggest::did_you_mean;
 use wf_syntax::{BinaryOp, Diagnostic, Expr, ExprKind, Span, UnaryOp};
 
@@ -65,21 +65,21 @@ impl<'m, 'a> ExprCx<'m, 'a> {
     }
 
     /// The type of a data value (expressions inside included).
-    pub fn value(&mut self, v: &Value) -> Ty {
+    pub fn value(&mut self, v: &Data) -> Ty {
         match &v.kind {
-            ValueKind::Null => Ty::of(Kinds::NULL),
-            ValueKind::Bool(_) => Ty::of(Kinds::BOOL),
-            ValueKind::Int(_) => Ty::of(Kinds::INT),
-            ValueKind::Double(_) => Ty::of(Kinds::DOUBLE),
-            ValueKind::String(_) => Ty::of(Kinds::STRING),
+            DataKind::Null => Ty::of(Kinds::NULL),
+            DataKind::Bool(_) => Ty::of(Kinds::BOOL),
+            DataKind::Int(_) => Ty::of(Kinds::INT),
+            DataKind::Double(_) => Ty::of(Kinds::DOUBLE),
+            DataKind::String(_) => Ty::of(Kinds::STRING),
             // An expression that did not parse was reported already; say nothing more about it.
-            ValueKind::Expr(e) if self.reporting() && e.has_error() => Ty::any(),
-            ValueKind::Expr(e) => self.expr(e),
-            ValueKind::List(items) => {
+            DataKind::Expr(e) if self.reporting() && e.has_error() => Ty::any(),
+            DataKind::Expr(e) => self.expr(e),
+            DataKind::List(items) => {
                 let elem = items.iter().fold(Ty::none(), |acc, i| acc.union(&self.value(i)));
                 Ty::list_of(elem)
             }
-            ValueKind::Map(entries) => {
+            DataKind::Map(entries) => {
                 let mut fields = Vec::with_capacity(entries.len());
                 for entry in entries {
                     let t = self.value(&entry.value);
@@ -607,12 +607,12 @@ pub(crate) fn literal_of(e: &Expr) -> Option<Literal<'_>> {
 }
 
 /// The literal a data value spells, if it is one.
-pub(crate) fn literal_of_value(v: &Value) -> Option<Literal<'_>> {
+pub(crate) fn literal_of_value(v: &Data) -> Option<Literal<'_>> {
     match &v.kind {
-        ValueKind::String(s) => Some(Literal::Str(s)),
-        ValueKind::Int(n) => Some(Literal::Num(*n as f64)),
-        ValueKind::Double(x) => Some(Literal::Num(*x)),
-        ValueKind::Expr(e) => literal_of(e),
+        DataKind::String(s) => Some(Literal::Str(s)),
+        DataKind::Int(n) => Some(Literal::Num(*n as f64)),
+        DataKind::Double(x) => Some(Literal::Num(*x)),
+        DataKind::Expr(e) => literal_of(e),
         _ => None,
     }
 }

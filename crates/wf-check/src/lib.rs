@@ -14,6 +14,7 @@ mod infer;
 mod model;
 mod program;
 mod report;
+pub mod resolution;
 pub mod stdlib;
 mod suppress;
 pub mod ty;

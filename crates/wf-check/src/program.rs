@@ -39,6 +39,9 @@ pub(crate) struct Block {
     /// A plain nested `steps:` block (not a loop body, branch, `try` or `except` block, or a
     /// switch condition's steps): `next` may jump into it.
     pub plain: bool,
+    /// How many variable scopes (loop bodies, except blocks) enclose this block within its
+    /// fiber: a parallel branch or a parallel `for` body starts again at 0.
+    pub scope_depth: u32,
 }
 
 #[derive(Debug)]
@@ -58,6 +61,13 @@ pub(crate) enum JumpError {
     NotVisible(StepId),
     /// Several visible steps have the name.
     Ambiguous(Vec<StepId>),
+}
+
+/// How a block sits in its parent (see [`Block`]).
+#[derive(Debug, Clone, Copy)]
+struct Nesting {
+    plain: bool,
+    scope_depth: u32,
 }
 
 /// The index of one subworkflow.
@@ -83,14 +93,15 @@ impl<'a> SubIndex<'a> {
             by_address: HashMap::new(),
             current: None,
         };
-        index.block(&sub.steps, None, 0, false);
+        index.block(&sub.steps, None, 0, Nesting { plain: false, scope_depth: 0 });
         index
     }
 
-    fn block(&mut self, steps: &'a [Step], parent: Option<BlockId>, region: RegionId, plain: bool) {
+    fn block(&mut self, steps: &'a [Step], parent: Option<BlockId>, region: RegionId, nesting: Nesting) {
         let block = self.blocks.len();
         let owner = parent.and(self.current);
-        self.blocks.push(Block { parent, region, owner, plain });
+        let Nesting { plain, scope_depth } = nesting;
+        self.blocks.push(Block { parent, region, owner, plain, scope_depth });
         let mut prev = None;
         for step in steps {
             let id = self.steps.len();
@@ -112,8 +123,13 @@ impl<'a> SubIndex<'a> {
     /// `step_body`: the body of a step itself (a `steps:` there is a plain block), not of a
     /// switch condition or a `try`.
     fn body(&mut self, body: &'a StepBody, block: BlockId, region: RegionId, step_body: bool) {
+        let depth = self.blocks[block].scope_depth;
+        let inner_scope = Nesting { plain: false, scope_depth: depth + 1 };
+        let new_fiber = Nesting { plain: false, scope_depth: 0 };
         match &body.kind {
-            StepKind::Steps(steps) => self.block(steps, Some(block), region, step_body),
+            StepKind::Steps(steps) => {
+                self.block(steps, Some(block), region, Nesting { plain: step_body, scope_depth: depth })
+            }
             StepKind::Switch(cases) => {
                 for case in cases {
                     self.body(&case.body, block, region, false);
@@ -121,18 +137,18 @@ impl<'a> SubIndex<'a> {
             }
             StepKind::For(f) => {
                 let r = self.region(RegionKind::Loop { parallel: false });
-                self.block(&f.steps, Some(block), r, false);
+                self.block(&f.steps, Some(block), r, inner_scope);
             }
             StepKind::Parallel(p) => match &p.body {
                 ParallelBody::Branches(branches) => {
                     for b in branches {
                         let r = self.region(RegionKind::Branch);
-                        self.block(&b.steps, Some(block), r, false);
+                        self.block(&b.steps, Some(block), r, new_fiber);
                     }
                 }
                 ParallelBody::For(f) => {
                     let r = self.region(RegionKind::Loop { parallel: true });
-                    self.block(&f.steps, Some(block), r, false);
+                    self.block(&f.steps, Some(block), r, new_fiber);
                 }
                 ParallelBody::Invalid => {}
             },
@@ -140,7 +156,7 @@ impl<'a> SubIndex<'a> {
                 self.body(&t.body, block, region, false);
                 // Jumping out of an except block is allowed: Google's own samples do it.
                 if let Some(except) = &t.except {
-                    self.block(&except.steps, Some(block), region, false);
+                    self.block(&except.steps, Some(block), region, inner_scope);
                 }
             }
             StepKind::Assign(_)

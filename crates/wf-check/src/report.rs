@@ -191,8 +191,8 @@ fn place_object(cx: &mut ExprCx<'_, '_>, object: &wf_syntax::Expr) {
     }
 }
 
-fn eval(cx: &mut ExprCx<'_, '_>, v: &wf_syntax::ast::Value, ctx: EvalContext) {
-    if let (EvalContext::Predicate, wf_syntax::ast::ValueKind::Expr(e)) = (ctx, &v.kind) {
+fn eval(cx: &mut ExprCx<'_, '_>, v: &wf_syntax::ast::Data, ctx: EvalContext) {
+    if let (EvalContext::Predicate, wf_syntax::ast::DataKind::Expr(e)) = (ctx, &v.kind) {
         eval_expr(cx, e, ctx);
         return;
     }

@@ -28,10 +28,11 @@ Usage:
       requests need `Authorization: Bearer TOKEN` (printed at start, or `--callback-token`).
       See docs/run.md.
   wf serve [--dir DIR] [--listen ADDR] [--db FILE] [--project P] [--location L] [--mocks FILE]
-           [--callback-token T | --no-auth]
+           [--callback-token T | --no-auth] [--max-active-executions N]
       A local GCW service: GCW's REST API (workflows, executions, callbacks), so gcloud and
       Google's REST clients work against it; executions are kept in SQLite (default
-      .wfkit/serve.db) and survive a crash. Default address 127.0.0.1:8080. See docs/serve.md.
+      .wfkit/serve.db) and survive a crash. Default address 127.0.0.1:8080. At most N
+      executions (default 5000, GCW's quota) are active at once. See docs/serve.md.
   wf compile FILE --emit ast|bytecode
       Show the syntax tree or the bytecode listing of a workflow.
   wf lsp
@@ -243,6 +244,13 @@ fn serve_options(parser: &mut lexopt::Parser) -> Result<wf_cli::serve::ServeArgs
             Long("mocks") => a.mocks = Some(PathBuf::from(text(parser)?)),
             Long("callback-token") => a.callback_token = Some(text(parser)?),
             Long("no-auth") => a.no_auth = true,
+            Long("max-active-executions") => {
+                let n = text(parser)?;
+                a.max_active =
+                    Some(n.parse().ok().filter(|n: &usize| *n > 0).ok_or_else(|| {
+                        format!("`--max-active-executions {n}`: expected a whole number of at least 1")
+                    })?);
+            }
             other => return Err(other.unexpected().to_string().into()),
         }
     }

@@ -126,6 +126,10 @@ pub fn run_workflow(a: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> st
             return Ok(2);
         }
     };
+    if let Some(problem) = wf_runtime::limits::env_problem(a.env.iter().map(|(k, v)| (k.as_str(), v.len()))) {
+        writeln!(err, "error: `--env`: {problem}")?;
+        return Ok(2);
+    }
     let mocks = match load_mocks(a.mocks.as_deref()) {
         Ok(m) => m,
         Err(e) => {
@@ -327,6 +331,9 @@ pub fn parse_argument(text: Option<&str>) -> Result<Value, String> {
         Some(path) => std::fs::read_to_string(path).map_err(|e| format!("cannot read `{path}`: {e}"))?,
         None => text.to_string(),
     };
+    if let Some(problem) = wf_runtime::limits::argument_problem(json_text.len()) {
+        return Err(format!("`--args`: {problem}"));
+    }
     let json: serde_json::Value =
         serde_json::from_str(&json_text).map_err(|e| format!("`--args` is not valid JSON: {e}"))?;
     Ok(wf_vm::json::from_json(&json))

@@ -26,6 +26,8 @@ pub struct ServeArgs {
     pub callback_token: Option<String>,
     /// Callback requests need no token.
     pub no_auth: bool,
+    /// Active executions at most (default 5,000, GCW's quota).
+    pub max_active: Option<usize>,
 }
 
 /// Runs `wf serve`; returns the exit code when it cannot start (2).
@@ -46,6 +48,7 @@ pub fn run_serve(a: &ServeArgs, err: &mut dyn Write) -> std::io::Result<i32> {
         mocks,
         auth,
         base_url: String::new(),
+        max_active: a.max_active.unwrap_or(wf_server::engine::DEFAULT_MAX_ACTIVE),
     };
     let listen = a.listen.as_deref().unwrap_or("127.0.0.1:8080");
     let started = wf_server::serve::serve(listen, config, |base, config| {

@@ -164,3 +164,23 @@ fn snapshots_are_written_then_compared_then_updated() {
     assert_eq!(after.status.code(), Some(0), "{}", stdout(&after));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn save_failures_writes_the_shrunk_case_as_a_scenario_that_fails_the_same_way() {
+    let repo = common::repo();
+    let out = std::env::temp_dir().join(format!("wf-test-save-failures-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let file = "tests/scenarios/fail/property_finds_a_lost_approval.scenario.yaml";
+    let o = wf_test(&["--save-failures", out.to_str().unwrap(), file], &repo);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let saved = out.join("property_finds_a_lost_approval-case-10.scenario.yaml");
+    assert!(stdout(&o).contains(&format!("saved as {}", saved.display())), "{}", stdout(&o));
+    let text = std::fs::read_to_string(&saved).expect("the case is saved");
+    assert!(!text.contains("between") && !text.contains("one_of"), "no generators left:\n{text}");
+    assert!(text.contains("cases: 1") && text.contains("- at: 55m0.001s"), "{text}");
+    // Run from elsewhere, it finds its workflow and fails as the property did.
+    let again = wf_test(&[saved.to_str().unwrap()], &std::env::temp_dir());
+    assert_eq!(again.status.code(), Some(1), "{}", stdout(&again));
+    assert!(stdout(&again).contains("+ \"escalated\""), "{}", stdout(&again));
+    assert_eq!(last_line(&again), "0 passed, 1 failed");
+}

@@ -416,3 +416,35 @@ fn a_journal_that_no_longer_replays_fails_its_execution_with_a_message() {
     let context = e["error"]["context"].as_str().unwrap_or("");
     assert!(context.contains("the replay diverges from the journal at input 1 of 1"), "{e}");
 }
+
+#[test]
+fn past_the_active_executions_quota_a_create_is_429_until_one_ends() {
+    let dir = scratch("quota");
+    let db = dir.join("serve.db");
+    let server = serve(&db, "127.0.0.1:0", &["--max-active-executions", "2"]);
+    let base = server.base.clone();
+    deploy(&base, "cb", "examples/callbacks/callback_basic.workflows.yaml");
+    let first = execute(&base, "cb", "null");
+    let second = execute(&base, "cb", "null");
+    let create = |base: &str| http(&format!("{base}{API}/workflows/cb/executions"), "POST", &[], b"{}");
+    let (status, body) = create(&base);
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(json(&body)["error"]["status"], "RESOURCE_EXHAUSTED", "{body}");
+    assert!(body.contains("2 executions are active"), "{body}");
+    // After a restart the recovered executions still count.
+    let port = base.rsplit(':').next().unwrap().to_string();
+    drop(server);
+    let server = serve(&db, &format!("127.0.0.1:{port}"), &["--max-active-executions", "2"]);
+    assert_eq!(create(&server.base).0, 429);
+    // One ends (its callback arrives): there is room for one more.
+    let url = callback_url(&server.base, &first);
+    assert_eq!(http(&url, "GET", &[("Authorization", "Bearer tok")], b"").0, 200);
+    assert_eq!(ended(&server.base, &first)["state"], "SUCCEEDED");
+    let third = execute(&server.base, "cb", "null");
+    assert_eq!(create(&server.base).0, 429);
+    for e in [&second, &third] {
+        let (status, body) = http(&format!("{}/v1/{e}:cancel", server.base), "POST", &[], b"{}");
+        assert_eq!(status, 200, "{body}");
+    }
+    execute(&server.base, "cb", "null");
+}

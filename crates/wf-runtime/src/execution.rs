@@ -11,6 +11,7 @@ use wf_vm::{Effect, EffectId, Machine, Origin, Raised, Request, Status, Value};
 use crate::callbacks::{Await, CallbackStatus, Endpoints, HttpRequest, Target};
 use crate::duration;
 use crate::journal::{Entry, Journal};
+use crate::limits::MAX_DURATION;
 use crate::timers::TimerQueue;
 
 /// How an execution ended.
@@ -195,8 +196,14 @@ impl Execution {
         self.end.as_ref()
     }
 
-    /// Gives the machine an answer, and journals it.
+    /// Gives the machine an answer, and journals it; past the one-year limit the execution
+    /// fails instead (nothing is journaled: a replay reaches the same point and fails there).
     fn give(&mut self, id: EffectId, result: Result<Value, Value>, now: f64) {
+        if now - self.machine.started_at() > MAX_DURATION {
+            let message = "the execution ran for more than one year (31,536,000 seconds), the longest GCW allows";
+            self.finish(End::Failed(Raised::new(error(tags::RESOURCE_LIMIT, message), None)));
+            return;
+        }
         self.journal.entries.push(Entry { polls: self.polls, id, now, result: result.clone() });
         self.polls = 0;
         if let Err(e) = self.machine.answer(id, result, now) {

@@ -9,6 +9,7 @@ pub mod duration;
 pub mod execution;
 pub mod http;
 pub mod journal;
+pub mod limits;
 pub mod mocks;
 pub mod realtime;
 pub mod timers;

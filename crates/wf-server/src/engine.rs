@@ -48,7 +48,13 @@ pub struct Config {
     pub auth: Auth,
     /// The server's own base URL (`http://127.0.0.1:8080`), for callback URLs.
     pub base_url: String,
+    /// Active executions at most (GCW's concurrent-executions quota); one more is refused
+    /// with 429 `RESOURCE_EXHAUSTED`.
+    pub max_active: usize,
 }
+
+/// GCW's default quota of active executions per project and region.
+pub const DEFAULT_MAX_ACTIVE: usize = 5_000;
 
 /// A compiled revision.
 #[derive(Debug)]
@@ -152,6 +158,8 @@ pub struct Engine {
     store: Store,
     workflows: BTreeMap<String, Workflow>,
     executions: HashMap<String, Exec>,
+    /// How many executions are running (have a live machine).
+    active: usize,
     /// Execution names in creation order.
     order: Vec<String>,
     /// Execution names by execution id.
@@ -211,6 +219,7 @@ impl Engine {
             store,
             workflows: BTreeMap::new(),
             executions: HashMap::new(),
+            active: 0,
             order: Vec::new(),
             by_id: HashMap::new(),
             operations: HashMap::new(),
@@ -265,6 +274,7 @@ impl Engine {
         let mut live = start_live(&e.row, rev, &self.config);
         live.logs = logs;
         e.live = Some(live);
+        self.active += 1;
         self.step(name, None, e_start(name, &self.executions), true);
         let total = inputs.len();
         for (k, (now, text)) in inputs.iter().enumerate() {
@@ -312,7 +322,9 @@ impl Engine {
 
     fn fail_now(&mut self, name: &str, message: &str) {
         if let Some(e) = self.executions.get_mut(name) {
-            e.live = None;
+            if e.live.take().is_some() {
+                self.active -= 1;
+            }
             e.row.state = "FAILED".into();
             e.row.end_ns = Some(ns(wall_clock()));
             e.row.error =
@@ -447,6 +459,7 @@ impl Engine {
                 live.exec.machine().history().map(|r| json!([&*r.step, &*r.routine, r.time])).collect();
             e.row.steps = Some(Json::Array(history).to_string());
             e.live = None;
+            self.active -= 1;
             finish(&mut e.row, &end, &source, current, if replaying { now } else { wall_clock() });
             if !replaying || e.row.state != "ACTIVE" {
                 let _ = self.store.put_execution(&e.row);
@@ -667,6 +680,13 @@ impl Engine {
         let Some(rev) = self.workflows.get(workflow).and_then(|w| w.current().cloned()) else {
             return not_found(&format!("workflow `{workflow}`"));
         };
+        if self.active >= self.config.max_active {
+            let message = format!(
+                "{} executions are active, the most this server runs at once (--max-active-executions, GCW's quota); wait for one to end",
+                self.active
+            );
+            return Answer::error(429, &message);
+        }
         let body: Json = if req.body.is_empty() {
             json!({})
         } else {
@@ -680,8 +700,8 @@ impl Engine {
             Some(Json::String(s)) => s.clone(),
             Some(_) => return bad("`argument` must be a string holding JSON"),
         };
-        if argument.len() > 32 * 1024 {
-            return bad(&format!("`argument` is {} bytes; GCW takes at most 32 KB", argument.len()));
+        if let Some(problem) = wf_runtime::limits::argument_problem(argument.len()) {
+            return bad(&problem);
         }
         if let Err(e) = serde_json::from_str::<Json>(&argument) {
             return bad(&format!("`argument` is not valid JSON: {e}"));
@@ -709,6 +729,7 @@ impl Engine {
         let live = start_live(&row, rev, &self.config);
         let start = row.start_ns as f64 / 1e9;
         self.executions.insert(name.clone(), Exec { row, live: Some(live) });
+        self.active += 1;
         self.order.push(name.clone());
         self.by_id.insert(id, name.clone());
         self.step(&name, None, start, false);

@@ -52,7 +52,7 @@ pub struct Param {
     /// The parameter name.
     pub name: Name,
     /// The default (`params: [a, b: 1]`); `None` means the parameter is required.
-    pub default: Option<Value>,
+    pub default: Option<Data>,
 }
 
 /// One named step.
@@ -93,11 +93,11 @@ pub enum StepKind {
     /// `parallel:`.
     Parallel(Box<Parallel>),
     /// `raise: value`.
-    Raise(Value),
+    Raise(Data),
     /// `try:` with `retry` and `except`.
     Try(Box<Try>),
     /// `return: value`.
-    Return(Value),
+    Return(Data),
     /// `steps: [...]` (a nested block, no new scope).
     Steps(Vec<Step>),
     /// No action: only `next` (or, in a switch case, nothing at all).
@@ -112,7 +112,7 @@ pub struct Assignment {
     /// The target path: a [`crate::ExprKind::Var`] followed by member and index accesses.
     pub target: Expr,
     /// The value assigned.
-    pub value: Value,
+    pub value: Data,
     /// The whole item.
     pub span: Span,
 }
@@ -136,14 +136,14 @@ pub struct Arg {
     /// The parameter name.
     pub name: Name,
     /// The value passed.
-    pub value: Value,
+    pub value: Data,
 }
 
 /// One condition of a `switch`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SwitchCase {
     /// The condition: a boolean literal or an expression.
-    pub condition: Value,
+    pub condition: Data,
     /// What runs when it is true (an inline step body, `steps`, and/or `next`).
     pub body: StepBody,
     /// The whole case.
@@ -169,7 +169,7 @@ pub struct For {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ForSource {
     /// `in: list`.
-    In(Value),
+    In(Data),
     /// `range: [start, end]`, both inclusive.
     Range(RangeSpec),
 }
@@ -178,7 +178,7 @@ pub enum ForSource {
 #[derive(Debug, Clone, PartialEq)]
 pub enum RangeSpec {
     /// `[start, end]` written as a list.
-    Pair(Value, Value),
+    Pair(Data, Data),
     /// One expression that yields `[start, end]`.
     Expr(Expr),
 }
@@ -189,7 +189,7 @@ pub struct Parallel {
     /// Outer variables the branches may assign.
     pub shared: Vec<Name>,
     /// Most branches or iterations running at once.
-    pub concurrency_limit: Option<Value>,
+    pub concurrency_limit: Option<Data>,
     /// Only `continueAll` is valid.
     pub exception_policy: Option<Name>,
     /// Branches or a parallel loop.
@@ -242,9 +242,9 @@ pub enum Retry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomRetry {
     /// The predicate: a built-in predicate or a subworkflow, as an expression.
-    pub predicate: Option<Value>,
+    pub predicate: Option<Data>,
     /// Retries after the first attempt.
-    pub max_retries: Option<Value>,
+    pub max_retries: Option<Data>,
     /// Delays between attempts.
     pub backoff: Option<Backoff>,
     /// The retry map.
@@ -259,11 +259,11 @@ pub enum Backoff {
     /// `backoff: {initial_delay, max_delay, multiplier}`.
     Fields {
         /// First delay in seconds.
-        initial_delay: Option<Value>,
+        initial_delay: Option<Data>,
         /// Cap on the delay in seconds.
-        max_delay: Option<Value>,
+        max_delay: Option<Data>,
         /// Factor applied after each retry.
-        multiplier: Option<Value>,
+        multiplier: Option<Data>,
         /// The backoff map.
         span: Span,
     },
@@ -304,16 +304,16 @@ pub enum NextTarget {
 
 /// A data value as written in YAML/JSON, with `${...}` strings parsed.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Value {
+pub struct Data {
     /// What it is.
-    pub kind: ValueKind,
+    pub kind: DataKind,
     /// Where it is.
     pub span: Span,
 }
 
 /// The kinds of data value.
 #[derive(Debug, Clone, PartialEq)]
-pub enum ValueKind {
+pub enum DataKind {
     /// `null`.
     Null,
     /// A boolean.
@@ -327,7 +327,7 @@ pub enum ValueKind {
     /// A whole-string `${...}` expression.
     Expr(Expr),
     /// A list.
-    List(Vec<Value>),
+    List(Vec<Data>),
     /// A map, in source order.
     Map(Vec<MapEntry>),
 }
@@ -338,7 +338,7 @@ pub struct MapEntry {
     /// The key.
     pub key: MapKey,
     /// The value.
-    pub value: Value,
+    pub value: Data,
 }
 
 /// A map key in a data value.
@@ -350,11 +350,11 @@ pub enum MapKey {
     Expr(Expr),
 }
 
-impl Value {
+impl Data {
     /// The expression, if this value is one.
     pub fn as_expr(&self) -> Option<&Expr> {
         match &self.kind {
-            ValueKind::Expr(e) => Some(e),
+            DataKind::Expr(e) => Some(e),
             _ => None,
         }
     }

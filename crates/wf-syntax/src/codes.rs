@@ -48,6 +48,8 @@ define_codes! {
         "YAML forbids tabs in indentation. Replace the tab with spaces (most editors can be told to insert spaces for the Tab key in YAML files).";
     INT_OUT_OF_RANGE = "WF107", "integer-out-of-range", "an integer does not fit in 64 bits",
         "Workflows integers are signed 64-bit values, from -9223372036854775808 to 9223372036854775807. Quote a larger number to keep it as a string, or write it as a double.";
+    SOURCE_TOO_LARGE = "WF108", "source-too-large", "the workflow source is larger than Workflows deploys",
+        "Workflows deploys a source of at most 128 KB (131,072 bytes). Comments and indentation count. Split a large workflow into several, one starting another through the executions connector, or move data that the workflow only passes along into its argument.";
     EXPR_SYNTAX = "WF110", "expression-syntax", "a `${...}` expression cannot be parsed",
         "The text between `${` and `}` must be one expression: literals, variables, operators (`+ - * / // % == != < <= > >= in and or not`), indexing, field access and function calls.";
     EXPR_UNCLOSED = "WF111", "unclosed-expression", "a `${` has no closing `}`",
@@ -83,7 +85,7 @@ define_codes! {
     RANGE_SHAPE = "WF130", "range-shape", "`range` is not a list of two numbers",
         "A `for` range is `[start, end]` (both inclusive), or one expression that yields such a list: `range: ${[1, n]}`.";
     TOO_MANY = "WF131", "too-many-items", "a list has more items than Workflows allows",
-        "Workflows caps some lists: 50 assignments per step, 50 switch conditions, 2 to 10 parallel branches, 100,000 steps per list, one parameter for `main`.";
+        "Workflows caps some lists: 50 assignments per step, 50 switch conditions, 2 to 10 parallel branches, 100,000 steps per list, one parameter for `main` and 10 for a subworkflow.";
     INVALID_VALUE = "WF132", "invalid-value", "a value that this key does not accept",
         "Some keys take one of a fixed set of values, e.g. `exception_policy: continueAll`, or a positive number.";
     EXCLUSIVE_KEYS = "WF133", "exclusive-keys", "keys that cannot be used together",

@@ -38,6 +38,29 @@ impl Parsed {
     }
 }
 
+/// The largest workflow source GCW deploys, in bytes (128 KB).
+pub const MAX_SOURCE_BYTES: usize = 128 * 1024;
+
+/// An error at the line where a source passes [`MAX_SOURCE_BYTES`]; the rest is still checked.
+fn source_too_large(source: &SourceFile) -> Option<Diagnostic> {
+    let text = &source.text;
+    if text.len() <= MAX_SOURCE_BYTES {
+        return None;
+    }
+    let line_start = text[..MAX_SOURCE_BYTES].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
+    let span = Span::new(line_start as u32, line_end as u32);
+    Some(
+        Diagnostic::error(
+            codes::SOURCE_TOO_LARGE,
+            span,
+            format!("the workflow is {} bytes; Workflows deploys at most {MAX_SOURCE_BYTES} (128 KB)", text.len()),
+        )
+        .with_label("the limit is passed on this line")
+        .with_help("move steps into a second workflow and start it with `googleapis.workflowexecutions.v1.projects.locations.workflows.executions.run`"),
+    )
+}
+
 /// Parses a workflow file: YAML/JSON loading, `${...}` expressions and structure checks.
 pub fn parse_workflow(source: &SourceFile) -> Parsed {
     let (root, mut diagnostics) = yaml::load(source);
@@ -46,6 +69,9 @@ pub fn parse_workflow(source: &SourceFile) -> Parsed {
     } else {
         let (workflow, lowered) = lower::lower(source, root.as_ref());
         diagnostics.extend(lowered);
+        if workflow.is_some() {
+            diagnostics.extend(source_too_large(source));
+        }
         workflow
     };
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));

@@ -130,6 +130,21 @@ pub fn check(s: &Scenario, t: &Trace, workflow: &SourceFile) -> Vec<Failure> {
             });
         }
     }
+    if let Some(want) = &e.logs_contain {
+        // Greedy: each wanted entry takes the first matching log after the previous one's.
+        let mut logs = t.logs.iter();
+        let missing = want.iter().position(|w| !logs.any(|h| is_subset(w, h)));
+        if let Some(k) = missing {
+            out.push(Failure {
+                what: format!(
+                    "logs: entry {} of {} expected in order was not found after the ones before it",
+                    k + 1,
+                    want.len()
+                ),
+                detail: format!("missing: {}found:\n{}", lines(&want[k..=k]), indent(&lines(&t.logs))),
+            });
+        }
+    }
     let (at_most, at_least) = e.elapsed_within;
     if let Some(most) = at_most
         && t.elapsed > most + 1e-6
@@ -172,6 +187,10 @@ pub fn check(s: &Scenario, t: &Trace, workflow: &SourceFile) -> Vec<Failure> {
         });
     }
     out
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("    {l}\n")).collect()
 }
 
 fn lines(values: &[Value]) -> String {

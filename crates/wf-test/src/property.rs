@@ -41,6 +41,8 @@ pub struct FailedCase {
     pub failures: Vec<Failure>,
     /// The shrunk case as a scenario file without generators.
     pub concrete: String,
+    /// The edits that make `concrete` from the scenario's text.
+    pub edits: Vec<(wf_syntax::Span, String)>,
 }
 
 /// One case: its scenario and choices, and its failures.
@@ -81,7 +83,7 @@ pub fn run_property(
         return Ok(PropertyRun {
             cases: k + 1,
             elapsed,
-            failed: Some(FailedCase { case: k, shrink_steps: steps, failures, concrete }),
+            failed: Some(FailedCase { case: k, shrink_steps: steps, failures, concrete, edits }),
         });
     }
     Ok(PropertyRun { cases, elapsed, failed: None })
@@ -119,11 +121,45 @@ fn shrink(
 
 /// Where the `cases:` value is written, to print the concrete scenario with `cases: 1`.
 fn cases_span(file: &Path, text: &str) -> Option<wf_syntax::Span> {
+    top_value_span(file, text, "cases")
+}
+
+/// Where the value of the top-level `key` is written.
+fn top_value_span(file: &Path, text: &str, key: &str) -> Option<wf_syntax::Span> {
     let source = SourceFile::new(file.display().to_string(), text);
     let (root, _) = wf_syntax::yaml::load(&source);
     let root = root?;
     let entries = root.as_map()?;
-    entries.iter().find(|(k, _)| k.key_text() == Some("cases")).map(|(_, v)| v.span)
+    entries.iter().find(|(k, _)| k.key_text() == Some(key)).map(|(_, v)| v.span)
+}
+
+/// Writes the concrete scenario of `failed` (case `failed.case` of the scenario in `text`,
+/// read from `file`) into `dir` as `STEM-case-K.scenario.yaml`, with its `workflow:` path
+/// rewritten to reach the same workflow from `dir`; returns the path written.
+pub fn save_failure(dir: &Path, file: &Path, text: &str, failed: &FailedCase) -> Result<std::path::PathBuf, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+    let mut edits = failed.edits.clone();
+    if let (Some(span), Some(s)) = (top_value_span(file, text, "workflow"), crate::scenario::load(file).ok()) {
+        let absolute =
+            |p: &Path| std::fs::canonicalize(p).map_err(|e| format!("cannot resolve `{}`: {e}", p.display()));
+        let to = relative_path(&absolute(dir)?, &absolute(&s.workflow)?);
+        let quoted = serde_json::to_string(&to.to_string_lossy()).map_err(|e| e.to_string())?;
+        edits.push((span, quoted));
+    }
+    let stem = file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let stem = stem.trim_end_matches(".yaml").trim_end_matches(".yml").trim_end_matches(".scenario");
+    let path = dir.join(format!("{stem}-case-{}.scenario.yaml", failed.case + 1));
+    std::fs::write(&path, apply_edits(text, &edits)).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+    Ok(path)
+}
+
+/// The path that leads from the folder `from` to `to` (both absolute).
+fn relative_path(from: &Path, to: &Path) -> std::path::PathBuf {
+    let (a, b): (Vec<_>, Vec<_>) = (from.components().collect(), to.components().collect());
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut path: std::path::PathBuf = std::iter::repeat_n("..", a.len() - common).collect();
+    path.extend(&b[common..]);
+    path
 }
 
 /// Whether the scenario in `text` has generators.

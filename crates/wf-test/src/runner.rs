@@ -34,6 +34,8 @@ pub struct Options {
     pub cases: Option<u64>,
     /// The seed property cases are drawn from (`--seed`).
     pub seed: u64,
+    /// Write the concrete scenario of each failing property case here (`--save-failures`).
+    pub save_failures: Option<std::path::PathBuf>,
     /// Collect coverage here (`--coverage`): every run adds its counts.
     pub coverage: Option<Arc<Collector>>,
 }
@@ -221,6 +223,7 @@ fn execute(s: &Scenario, file: &Path, opts: &Options) -> ScenarioResult {
             Ok(run) => {
                 let mut failures = Vec::new();
                 if let Some(f) = run.failed {
+                    let saved = opts.save_failures.as_deref().map(|dir| property::save_failure(dir, file, &text, &f));
                     failures = f.failures;
                     failures.push(Failure {
                         what: format!(
@@ -231,6 +234,14 @@ fn execute(s: &Scenario, file: &Path, opts: &Options) -> ScenarioResult {
                         ),
                         detail: f.concrete,
                     });
+                    match saved {
+                        Some(Ok(path)) => failures
+                            .push(Failure { what: format!("saved as {}", path.display()), detail: String::new() }),
+                        Some(Err(why)) => {
+                            failures.push(Failure { what: format!("--save-failures: {why}"), detail: String::new() })
+                        }
+                        None => {}
+                    }
                 }
                 ScenarioResult {
                     name: s.name.clone(),

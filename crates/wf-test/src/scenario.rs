@@ -93,6 +93,9 @@ pub struct CallbackSpec {
     pub place: Position,
     /// Where its `endpoint:` value is written (the entry itself when it has none).
     pub endpoint_place: Position,
+    /// 0 for the request itself, 1.. for its repeats (`times: N`), whose statuses are not
+    /// held to `expect_status` (a repeat after the end gets 404).
+    pub repeat: u32,
 }
 
 /// Expected outcome of an execution.
@@ -106,6 +109,9 @@ pub struct Expect {
     pub error: Option<Value>,
     /// Every `sys.log` entry, in order (each a subset match).
     pub logs: Option<Vec<Value>>,
+    /// Entries that must appear in this order, others allowed around and between them
+    /// (`logs: {contains: [...]}`; each a subset match).
+    pub logs_contain: Option<Vec<Value>>,
     /// Virtual time from the start to the end.
     pub elapsed: Option<f64>,
     /// The most and the least virtual time it may take (`elapsed: {at_most, at_least}`).
@@ -134,7 +140,11 @@ impl std::fmt::Display for ScenarioError {
 const TOP_KEYS: &[&str] =
     &["name", "workflow", "args", "env", "start", "seed", "mocks", "callbacks", "expect", "cases"];
 const MOCK_KEYS: &[&str] = &["call", "args", "times", "latency", "returns", "raises", "fails", "fails_with"];
-const CALLBACK_KEYS: &[&str] = &["endpoint", "at", "when", "method", "headers", "query", "body", "expect_status"];
+const CALLBACK_KEYS: &[&str] =
+    &["endpoint", "at", "when", "method", "headers", "query", "body", "expect_status", "times"];
+
+/// The most times one callback entry may be sent (`times:`).
+const MAX_CALLBACK_TIMES: u64 = 100;
 const EXPECT_KEYS: &[&str] = &["status", "result", "error", "logs", "elapsed", "steps"];
 const ELAPSED_KEYS: &[&str] = &["at_most", "at_least"];
 
@@ -328,12 +338,17 @@ impl Parser<'_> {
             None => Vec::new(),
             Some(node) => {
                 let Some(entries) = node.as_map() else { return Err(self.error(node.span, "`env` must be a map")) };
-                entries
+                let env: Vec<(String, Value)> = entries
                     .iter()
                     .map(|(k, v)| {
                         Ok((k.key_text().unwrap_or("").to_string(), Value::str(self.string(v, "env value")?)))
                     })
-                    .collect::<Result<_, ScenarioError>>()?
+                    .collect::<Result<_, ScenarioError>>()?;
+                let sizes = env.iter().map(|(k, v)| (k.as_str(), v.as_str().map_or(0, str::len)));
+                if let Some(problem) = wf_runtime::limits::env_problem(sizes) {
+                    return Err(self.error(node.span, &problem));
+                }
+                env
             }
         };
         let start = match get("start") {
@@ -369,7 +384,11 @@ impl Parser<'_> {
         let callbacks = match get("callbacks") {
             None => Vec::new(),
             Some(n) => {
-                self.list_or_empty(n, "callbacks")?.iter().map(|c| self.callback(c)).collect::<Result<_, _>>()?
+                let mut all = Vec::new();
+                for c in self.list_or_empty(n, "callbacks")? {
+                    all.extend(self.callbacks(c)?);
+                }
+                all
             }
         };
         let expect = match get("expect") {
@@ -468,6 +487,25 @@ impl Parser<'_> {
         })
     }
 
+    /// A callback entry sent `times` times (once unless given; 0 is never): the request and
+    /// its repeats, one after the other at its time.
+    fn callbacks(&self, node: &Node) -> Result<Vec<CallbackSpec>, ScenarioError> {
+        let spec = self.callback(node)?;
+        let entries = node.as_map().unwrap_or(&[]);
+        let times = match entries.iter().find(|(key, _)| key.key_text() == Some("times")) {
+            None => 1,
+            Some((_, n)) => {
+                let times = self.whole_or_between(n, "times")?;
+                if times > MAX_CALLBACK_TIMES {
+                    let message = format!("`times` is at most {MAX_CALLBACK_TIMES}, found {times}");
+                    return Err(self.error(n.span, &message));
+                }
+                times
+            }
+        };
+        Ok((0..times as u32).map(|repeat| CallbackSpec { repeat, ..spec.clone() }).collect())
+    }
+
     fn callback(&self, node: &Node) -> Result<CallbackSpec, ScenarioError> {
         let entries = self.map(node, "a callback", CALLBACK_KEYS)?;
         let get = |k: &str| entries.iter().find(|(key, _)| key.key_text() == Some(k)).map(|(_, v)| v);
@@ -529,6 +567,7 @@ impl Parser<'_> {
             expect_status,
             place: self.place(node.span),
             endpoint_place,
+            repeat: 0,
         })
     }
 
@@ -567,10 +606,18 @@ impl Parser<'_> {
             }
             Some(n) => elapsed = Some(self.duration(n, "elapsed")?),
         }
-        let logs = match get("logs") {
-            None => None,
-            Some(n) => Some(self.list(n, "logs")?.iter().map(value).collect()),
-        };
+        let (mut logs, mut logs_contain) = (None, None);
+        match get("logs") {
+            None => {}
+            Some(n) if n.as_map().is_some() => {
+                let e = self.map(n, "`logs`", &["contains"])?;
+                let Some((_, list)) = e.first() else {
+                    return Err(self.error(n.span, "`logs` is a list of entries, or `{contains: [ENTRY, ...]}`"));
+                };
+                logs_contain = Some(self.list(list, "contains")?.iter().map(value).collect());
+            }
+            Some(n) => logs = Some(self.list(n, "logs")?.iter().map(value).collect()),
+        }
         let steps = match get("steps") {
             None => None,
             Some(n) => Some(self.list(n, "steps")?.iter().map(|s| self.string(s, "steps")).collect::<Result<_, _>>()?),
@@ -590,6 +637,7 @@ impl Parser<'_> {
             result_one_of,
             error: get("error").map(value),
             logs,
+            logs_contain,
             elapsed,
             elapsed_within,
             status_one_of,
@@ -600,7 +648,7 @@ impl Parser<'_> {
 
 /// The longest duration a scenario may give (`at`, `latency`, `elapsed`): one year, the
 /// longest a GCW execution runs.
-pub const MAX_DURATION: f64 = 365.0 * 86_400.0;
+pub use wf_runtime::limits::MAX_DURATION;
 
 /// Why `workflow` cannot be the scenario's workflow file, if it cannot.
 fn unusable_workflow(workflow: &Path) -> Option<String> {

@@ -225,8 +225,11 @@ impl ScenarioWorld<'_> {
     /// The first `when: awaited` request, not sent yet, for endpoint `i`.
     fn next_awaited(&self, i: usize, endpoints: &Endpoints) -> Option<usize> {
         self.s.callbacks.iter().enumerate().find_map(|(j, c)| {
-            (c.timing == Timing::Awaited && !self.sent[j] && endpoints.resolve(&target(&c.endpoint)) == Some(i))
-                .then_some(j)
+            (c.timing == Timing::Awaited
+                && c.repeat == 0
+                && !self.sent[j]
+                && endpoints.resolve(&target(&c.endpoint)) == Some(i))
+            .then_some(j)
         })
     }
 }
@@ -284,6 +287,12 @@ impl World for ScenarioWorld<'_> {
     fn on_wait(&mut self, index: usize, endpoints: &Endpoints) -> Option<(u64, Target, HttpRequest)> {
         let j = self.next_awaited(index, endpoints)?;
         self.sent[j] = true;
+        // Its repeats (`times: N`) follow at once, one after the other.
+        let now = self.clock.now();
+        for k in (j + 1..self.s.callbacks.len()).take_while(|&k| self.s.callbacks[k].repeat > 0) {
+            self.sent[k] = true;
+            self.scheduled.push(now, SCENARIO_PRIORITY, k);
+        }
         let spec = &self.s.callbacks[j];
         Some((j as u64, target(&spec.endpoint), http_request(spec)))
     }
@@ -293,8 +302,9 @@ impl World for ScenarioWorld<'_> {
         let spec = &self.s.callbacks[ticket as usize];
         let (which, expected, line) = (describe_endpoint(&spec.endpoint), spec.expect_status, spec.place.line);
         let (code, how) = (status.code(), status.describe());
-        self.note(now, format!("callback (line {line}) -> {which}: {code} ({how})"));
-        if code != expected {
+        let again = if spec.repeat > 0 { format!(", repeat {}", spec.repeat) } else { String::new() };
+        self.note(now, format!("callback (line {line}{again}) -> {which}: {code} ({how})"));
+        if code != expected && spec.repeat == 0 {
             self.problems.push(format!(
                 "{}: the callback to {which} at +{} got {code} ({how}); expected {expected}",
                 place(self.s, spec.place),

@@ -211,4 +211,16 @@ mod tests {
             assert!(m.starts_with("sys.sleep_until: `time` is not an RFC 3339 timestamp such as"), "{m}");
         }
     }
+
+    #[test]
+    fn a_log_entry_over_256_kb_is_logged_whole() {
+        // Cloud Logging's 256 KB entry limit is not applied (see docs/semantics.md, Limits).
+        let big: Vec<Value> = (0..3).map(|_| Value::str("x".repeat(100 * 1024))).collect();
+        let mut args = Map::default();
+        args.insert(Rc::from("data"), Value::list(big.clone()));
+        let Ok(Effect::Log { field, payload, .. }) = effect(&Rc::from("sys.log"), args, NOW) else {
+            panic!("sys.log is a log effect")
+        };
+        assert_eq!((field, payload), ("data", Value::list(big)));
+    }
 }

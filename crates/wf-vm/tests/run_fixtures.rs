@@ -37,7 +37,20 @@ fn run(path: &Path) -> String {
         Err(e) => return format!("compile error: {} at {:?}", e.message, e.span),
     };
     let r = run_virtual(&source, argument(&source.text), 0, Limits::GCW).expect("compiles");
-    format!("{}\n{}steps ({}): {}\n--- bytecode ---\n{listing}", r.outcome, r.events, r.steps, r.trace.join(", "))
+    format!("{}\n{}steps ({}): {}\n--- bytecode ---\n{listing}", r.outcome, r.events, r.steps, runs(&r.trace))
+}
+
+/// The executed steps, a repeated step written once with its count (`add ×500`), so that a
+/// fixture that runs into the step limit keeps a readable snapshot.
+fn runs(trace: &[String]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < trace.len() {
+        let n = trace[i..].iter().take_while(|s| **s == trace[i]).count();
+        out.push(if n == 1 { trace[i].clone() } else { format!("{} ×{n}", trace[i]) });
+        i += n;
+    }
+    out.join(", ")
 }
 
 #[test]

@@ -28,6 +28,8 @@ Options:
                               `{between: [0s, 12h]}`; default its `cases:`, else 100)
   --seed S                    the seed property cases are drawn from (default 0): case k of
                               a file is a pure function of the file, S and k
+  --save-failures DIR         write each failing property case, shrunk and without
+                              generators, to DIR/NAME-case-K.scenario.yaml (a regression test)
   --coverage                  after the report, per workflow file: the steps run and never
                               run, switch conditions never taken or never skipped, retries
                               and except blocks never exercised (on stderr with --format
@@ -157,6 +159,7 @@ fn parse() -> Result<Parsed, String> {
                 let n = text(&mut parser)?;
                 opts.cases = Some(n.parse().map_err(|_| format!("`--cases {n}`: expected a whole number"))?);
             }
+            Long("save-failures") => opts.save_failures = Some(PathBuf::from(text(&mut parser)?)),
             Long("seed") => {
                 let n = text(&mut parser)?;
                 opts.seed = n.parse().map_err(|_| format!("`--seed {n}`: expected a whole number"))?;

@@ -2,8 +2,8 @@
 
 use super::{Lowerer, field};
 use crate::ast::{
-    Arg, Backoff, Branch, Call, CustomRetry, Except, For, ForSource, Name, Next, NextTarget, Parallel, ParallelBody,
-    RangeSpec, Retry, Step, StepBody, StepKind, SwitchCase, Try, Value, ValueKind,
+    Arg, Backoff, Branch, Call, CustomRetry, Data, DataKind, Except, For, ForSource, Name, Next, NextTarget, Parallel,
+    ParallelBody, RangeSpec, Retry, Step, StepBody, StepKind, SwitchCase, Try,
 };
 use crate::suggest::help_for;
 use crate::yaml::{Node, NodeKind, ScalarKind};
@@ -371,10 +371,10 @@ impl Lowerer<'_> {
         StepKind::Switch(cases)
     }
 
-    fn condition(&mut self, node: &Node) -> Value {
+    fn condition(&mut self, node: &Node) -> Data {
         let value = self.value(node);
-        let ok = matches!(value.kind, ValueKind::Bool(_) | ValueKind::Expr(_))
-            || (matches!(&value.kind, ValueKind::String(s) if s.starts_with("${")));
+        let ok = matches!(value.kind, DataKind::Bool(_) | DataKind::Expr(_))
+            || (matches!(&value.kind, DataKind::String(s) if s.starts_with("${")));
         if !ok {
             let mut d = Diagnostic::error(
                 codes::WRONG_TYPE,
@@ -382,7 +382,7 @@ impl Lowerer<'_> {
                 "a condition must be `true`, `false` or a `${...}` expression",
             )
             .with_label(format!("found {}", node.describe()));
-            if let ValueKind::String(s) = &value.kind {
+            if let DataKind::String(s) = &value.kind {
                 d = d.with_help(format!("write `${{{s}}}`"));
             }
             self.diags.push(d);
@@ -439,15 +439,15 @@ impl Lowerer<'_> {
     fn for_in(&mut self, node: &Node) -> Option<ForSource> {
         let value = self.value(node);
         match &value.kind {
-            ValueKind::List(_) | ValueKind::Expr(_) => Some(ForSource::In(value)),
-            ValueKind::String(s) if s.starts_with("${") => None,
+            DataKind::List(_) | DataKind::Expr(_) => Some(ForSource::In(value)),
+            DataKind::String(s) if s.starts_with("${") => None,
             _ => {
                 let mut d =
                     Diagnostic::error(codes::WRONG_TYPE, node.span, "`in` must be a list or a `${...}` expression")
                         .with_label(format!("found {}", node.describe()));
-                if let ValueKind::String(s) = &value.kind {
+                if let DataKind::String(s) = &value.kind {
                     d = d.with_help(format!("to loop over the variable `{s}`, write `${{{s}}}`"));
-                } else if matches!(value.kind, ValueKind::Map(_)) {
+                } else if matches!(value.kind, DataKind::Map(_)) {
                     d = d.with_help("to loop over a map's keys, write `in: ${keys(my_map)}`");
                 }
                 self.diags.push(d);
@@ -480,8 +480,8 @@ impl Lowerer<'_> {
         for item in items {
             let v = self.value(item);
             match v.kind {
-                ValueKind::Int(_) | ValueKind::Double(_) | ValueKind::Expr(_) => ends.push(v),
-                ValueKind::String(ref s) if s.starts_with("${") => return None,
+                DataKind::Int(_) | DataKind::Double(_) | DataKind::Expr(_) => ends.push(v),
+                DataKind::String(ref s) if s.starts_with("${") => return None,
                 _ => {
                     self.diags.push(
                         Diagnostic::error(
@@ -576,12 +576,12 @@ impl Lowerer<'_> {
         None
     }
 
-    fn positive_int(&mut self, node: &Node, key: &str) -> Value {
+    fn positive_int(&mut self, node: &Node, key: &str) -> Data {
         let value = self.value(node);
         match value.kind {
-            ValueKind::Int(n) if n >= 1 => {}
-            ValueKind::Expr(_) => {}
-            ValueKind::String(ref s) if s.starts_with("${") => {}
+            DataKind::Int(n) if n >= 1 => {}
+            DataKind::Expr(_) => {}
+            DataKind::String(ref s) if s.starts_with("${") => {}
             _ => self.diags.push(
                 Diagnostic::error(codes::INVALID_VALUE, node.span, format!("`{key}` must be a positive integer"))
                     .with_label(format!("found {}", node.describe())),

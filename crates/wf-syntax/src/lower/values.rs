@@ -1,31 +1,31 @@
 //! Lowering data values, with `${...}` strings parsed into expressions at exact spans.
 
 use super::Lowerer;
-use crate::ast::{MapEntry, MapKey, Name, Value, ValueKind};
+use crate::ast::{Data, DataKind, MapEntry, MapKey, Name};
 use crate::expr::{Expr, Template, parse_place, parse_template};
 use crate::yaml::{Node, NodeKind, Scalar, ScalarKind, ScalarOffsets};
 use crate::{Diagnostic, Span, codes};
 
 impl Lowerer<'_> {
     /// Lowers any YAML value; every whole-string `${...}` inside it becomes an expression.
-    pub(crate) fn value(&mut self, node: &Node) -> Value {
+    pub(crate) fn value(&mut self, node: &Node) -> Data {
         let kind = match &node.kind {
             NodeKind::Scalar(s) => match s.kind {
-                ScalarKind::Null => ValueKind::Null,
-                ScalarKind::Bool(b) => ValueKind::Bool(b),
-                ScalarKind::Int(n) => ValueKind::Int(n),
-                ScalarKind::Double(x) => ValueKind::Double(x),
+                ScalarKind::Null => DataKind::Null,
+                ScalarKind::Bool(b) => DataKind::Bool(b),
+                ScalarKind::Int(n) => DataKind::Int(n),
+                ScalarKind::Double(x) => DataKind::Double(x),
                 ScalarKind::Str => match self.template(node, s) {
-                    Template::Expr(e) => ValueKind::Expr(e),
-                    Template::Literal => ValueKind::String(s.text.clone()),
+                    Template::Expr(e) => DataKind::Expr(e),
+                    Template::Literal => DataKind::String(s.text.clone()),
                 },
             },
-            NodeKind::Seq(items) => ValueKind::List(items.iter().map(|n| self.value(n)).collect()),
-            NodeKind::Map(entries) => ValueKind::Map(
+            NodeKind::Seq(items) => DataKind::List(items.iter().map(|n| self.value(n)).collect()),
+            NodeKind::Map(entries) => DataKind::Map(
                 entries.iter().map(|(k, v)| MapEntry { key: self.map_key(k), value: self.value(v) }).collect(),
             ),
         };
-        Value { kind, span: node.span }
+        Data { kind, span: node.span }
     }
 
     fn map_key(&mut self, key: &Node) -> MapKey {

@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use wf_syntax::ast::{MapKey, Value as AstValue, ValueKind};
+use wf_syntax::ast::{Data, DataKind, MapKey};
 use wf_syntax::{BinaryOp, Expr, ExprKind, UnaryOp};
 
 use super::steps::FnCompiler;
@@ -11,18 +11,18 @@ use crate::code::{EffectSite, NO_SLOT, Op};
 use crate::value::{Map, Value};
 
 /// The value of a data tree without expressions, if it is one (folded to a constant).
-fn literal(v: &AstValue) -> Option<Value> {
+fn literal(v: &Data) -> Option<Value> {
     Some(match &v.kind {
-        ValueKind::Null => Value::Null,
-        ValueKind::Bool(b) => Value::Bool(*b),
-        ValueKind::Int(n) => Value::Int(*n),
-        ValueKind::Double(x) => Value::Double(*x),
-        ValueKind::String(s) => Value::str(s),
-        ValueKind::Expr(_) => return None,
+        DataKind::Null => Value::Null,
+        DataKind::Bool(b) => Value::Bool(*b),
+        DataKind::Int(n) => Value::Int(*n),
+        DataKind::Double(x) => Value::Double(*x),
+        DataKind::String(s) => Value::str(s),
+        DataKind::Expr(_) => return None,
         // Data nested deeper than the machine allows is not folded: the instructions that
         // build it raise the `ResourceLimitError` at run time, where it is written.
-        ValueKind::List(items) => Value::try_list(items.iter().map(literal).collect::<Option<_>>()?).ok()?,
-        ValueKind::Map(entries) => {
+        DataKind::List(items) => Value::try_list(items.iter().map(literal).collect::<Option<_>>()?).ok()?,
+        DataKind::Map(entries) => {
             let mut m = Map::with_capacity_and_hasher(entries.len(), Default::default());
             for e in entries {
                 let MapKey::Name(n) = &e.key else { return None };
@@ -70,14 +70,14 @@ pub enum IntGuard {
 
 impl<'a> FnCompiler<'_, 'a> {
     /// Pushes a data value.
-    pub fn value(&mut self, v: &'a AstValue) -> Result<()> {
+    pub fn value(&mut self, v: &'a Data) -> Result<()> {
         if let Some(lit) = literal(v) {
             self.push_constant(lit);
             return Ok(());
         }
         match &v.kind {
-            ValueKind::Expr(e) => self.expr(e),
-            ValueKind::List(items) => {
+            DataKind::Expr(e) => self.expr(e),
+            DataKind::List(items) => {
                 for i in items {
                     self.value(i)?;
                 }
@@ -85,7 +85,7 @@ impl<'a> FnCompiler<'_, 'a> {
                 self.e.emit(Op::List(items.len() as u32));
                 Ok(())
             }
-            ValueKind::Map(entries) => {
+            DataKind::Map(entries) => {
                 for entry in entries {
                     match &entry.key {
                         MapKey::Name(n) => self.push_constant(Value::str(&n.text)),
@@ -348,6 +348,6 @@ impl<'a> FnCompiler<'_, 'a> {
     }
 }
 
-fn unreachable_literal(v: &AstValue) -> Result<()> {
+fn unreachable_literal(v: &Data) -> Result<()> {
     unsupported(v.span, "internal: a literal value was not folded")
 }

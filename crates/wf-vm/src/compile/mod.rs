@@ -147,3 +147,34 @@ impl Emitter {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use wf_syntax::{SourceFile, parse_workflow};
+
+    fn errors(yaml: &str) -> usize {
+        let checked = wf_check::check(&SourceFile::new("t.yaml", yaml));
+        checked.diagnostics.iter().filter(|d| d.severity == wf_syntax::Severity::Error).count()
+    }
+
+    fn compiled(yaml: &str) -> Result<super::Program, super::CompileError> {
+        let parsed = parse_workflow(&SourceFile::new("t.yaml", yaml));
+        super::compile(&parsed.workflow.expect("parses"))
+    }
+
+    #[test]
+    fn a_jump_the_checker_refuses_is_not_compiled_either() {
+        // Out of a `for` body to an outer step: no visible target, in `wf check` and here.
+        let yaml = "main:\n  steps:\n    - top:\n        assign: [{x: 1}]\n    - l:\n        for:\n          value: v\n          in: [1]\n          steps:\n            - body:\n                next: top\n";
+        assert_eq!(errors(yaml), 1);
+        let Err(e) = compiled(yaml) else { panic!("compiled a jump out of a loop body") };
+        assert!(e.message.contains("`top`"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_jump_into_a_plain_nested_block_compiles() {
+        let yaml = "main:\n  steps:\n    - a:\n        next: inner\n    - outer:\n        steps:\n          - skipped:\n              assign: [{x: 1}]\n          - inner:\n              assign: [{y: 2}]\n";
+        assert_eq!(errors(yaml), 0);
+        assert!(compiled(yaml).is_ok());
+    }
+}

@@ -4,10 +4,12 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use wf_syntax::ast::{
-    Backoff, Call, For, ForSource, Next, NextTarget, ParallelBody, RangeSpec, Retry, Step, StepBody, StepKind,
-    Subworkflow, ValueKind,
+    Backoff, Call, DataKind, For, ForSource, Next, NextTarget, ParallelBody, RangeSpec, Retry, Step, StepBody,
+    StepKind, Subworkflow,
 };
 use wf_syntax::{ExprKind, Span};
+
+use wf_check::resolution::Resolution;
 
 use super::expr::IntGuard;
 use super::{Compiler, Emitter, Result, unsupported};
@@ -30,18 +32,15 @@ pub(crate) struct FnCompiler<'c, 'a> {
     func: u32,
     slots: HashMap<&'a str, u32>,
     step_pc: HashMap<usize, u32>,
-    step_depth: HashMap<usize, u32>,
     jumps: Vec<(usize, usize)>,
-    blocks: Vec<&'a [Step]>,
     loops: Vec<LoopCx>,
     depth: u32,
     /// The `shared` variables of the innermost parallel step being compiled.
     shared: Vec<&'a str>,
-    /// The ids of the steps being compiled, innermost last.
-    open_steps: Vec<u32>,
-    /// Every step of the subworkflow by name, nested ones included (for a `next` into a plain
-    /// nested `steps:` block, which the checker allows).
-    by_name: HashMap<&'a str, Vec<&'a Step>>,
+    /// The steps being compiled with their ids, innermost last.
+    open_steps: Vec<(u32, &'a Step)>,
+    /// The checker's jump targets and scope depths (one resolution for `wf check` and `wf run`).
+    resolution: Resolution<'a>,
 }
 
 fn address(step: &Step) -> usize {
@@ -60,23 +59,15 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
             func,
             slots: HashMap::new(),
             step_pc: HashMap::new(),
-            step_depth: HashMap::new(),
             jumps: Vec::new(),
-            blocks: Vec::new(),
             loops: Vec::new(),
             depth: 0,
             shared: Vec::new(),
             open_steps: Vec::new(),
-            by_name: HashMap::new(),
+            resolution: Resolution::of(sub),
         };
         for p in &sub.params {
             fc.slot(&p.name.text);
-        }
-        depths(&sub.steps, 0, &mut fc.step_depth);
-        let mut all = Vec::new();
-        nested_steps(&sub.steps, &mut all);
-        for step in all {
-            fc.by_name.entry(step.name.text.as_str()).or_default().push(step);
         }
         fc.cover(PointKind::Entry, sub.name.span);
         fc.block(&sub.steps)?;
@@ -110,29 +101,27 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
     }
 
     fn block(&mut self, steps: &'a [Step]) -> Result<()> {
-        self.blocks.push(steps);
         for step in steps {
             self.step_pc.insert(address(step), self.e.pc());
             self.e.span = step.name.span;
             let id = self.c.step_id(step);
             self.mark_step(id);
-            self.open_steps.push(id);
+            self.open_steps.push((id, step));
             // Before `Step`, which may fail (step or memory limit) after the trace has it.
             self.cover(PointKind::Step, step.name.span);
             self.e.emit(Op::Step(id));
             self.body(&step.body)?;
             self.open_steps.pop();
         }
-        if let Some(&outer) = self.open_steps.last() {
+        if let Some(&(outer, _)) = self.open_steps.last() {
             self.mark_step(outer);
         }
-        self.blocks.pop();
         Ok(())
     }
 
     /// Marks a coverage point of the innermost open step (when compiling with coverage).
     fn cover(&mut self, kind: PointKind, span: Span) {
-        let step = if kind == PointKind::Entry { None } else { self.open_steps.last().copied() };
+        let step = if kind == PointKind::Entry { None } else { self.open_steps.last().map(|&(id, _)| id) };
         let point = Point { kind, span, function: self.func, step };
         self.c.cover(&mut self.e, point);
     }
@@ -175,17 +164,11 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
                 if next.target == NextTarget::Break { l.breaks.push(at) } else { l.continues.push(at) }
             }
             NextTarget::Step(name) => {
-                // An enclosing list first (what GCW's scoping finds); else the one step of that
-                // name in a plain nested block (names are unique per subworkflow, WF200).
-                let enclosing = self.blocks.iter().rev().find_map(|b| b.iter().find(|s| s.name.text == *name));
-                let nested = || match self.by_name.get(name.as_str()).map(Vec::as_slice) {
-                    Some([one]) => Some(*one),
-                    _ => None,
+                let from = self.open_steps.last().map(|&(_, step)| step);
+                let Some(target) = from.and_then(|from| self.resolution.jump_target(from, name)) else {
+                    return unsupported(next.span, format!("no step named `{name}` is visible from here"));
                 };
-                let Some(target) = enclosing.or_else(nested) else {
-                    return unsupported(next.span, format!("no step named `{name}`"));
-                };
-                let target_depth = self.step_depth.get(&address(target)).copied().unwrap_or(0);
+                let target_depth = self.resolution.scope_depth(target);
                 if target_depth < self.depth {
                     self.e.emit(Op::ScopeTo(target_depth));
                 }
@@ -216,7 +199,7 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
                 let mut to_end = Vec::new();
                 for case in cases {
                     self.e.span = case.condition.span;
-                    let always = matches!(case.condition.kind, ValueKind::Bool(true));
+                    let always = matches!(case.condition.kind, DataKind::Bool(true));
                     let skip = if always { Vec::new() } else { self.jump_if_false(&case.condition)? };
                     self.cover(PointKind::Taken, case.condition.span);
                     self.body(&case.body)?;
@@ -261,7 +244,7 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
     /// Compiles `x: ${list.concat(x, v)}` to [`Op::AppendInPlace`], so that building a list
     /// of N items in a loop takes O(N) rather than O(N²). Returns false for any other item.
     fn append_in_place(&mut self, a: &'a wf_syntax::ast::Assignment) -> Result<bool> {
-        let (ExprKind::Var(target), ValueKind::Expr(value)) = (&a.target.kind, &a.value.kind) else {
+        let (ExprKind::Var(target), DataKind::Expr(value)) = (&a.target.kind, &a.value.kind) else {
             return Ok(false);
         };
         let ExprKind::Call { callee, args } = &value.kind else {
@@ -288,7 +271,7 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
     /// [`Op::IntOp`] guard that stores into `x`, then the plain code of `a OP b` (the caller
     /// adds the `Store`). Returns false, emitting nothing, for any other assignment.
     fn int_op_into_slot(&mut self, a: &'a wf_syntax::ast::Assignment) -> Result<bool> {
-        let (ExprKind::Var(target), ValueKind::Expr(value)) = (&a.target.kind, &a.value.kind) else {
+        let (ExprKind::Var(target), DataKind::Expr(value)) = (&a.target.kind, &a.value.kind) else {
             return Ok(false);
         };
         if self.is_shared(target) {
@@ -299,9 +282,9 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
     }
 
     /// Evaluates a condition and jumps when it is false; returns the jumps to patch.
-    fn jump_if_false(&mut self, condition: &'a wf_syntax::ast::Value) -> Result<Vec<usize>> {
+    fn jump_if_false(&mut self, condition: &'a wf_syntax::ast::Data) -> Result<Vec<usize>> {
         let guard = match &condition.kind {
-            ValueKind::Expr(e) => self.int_guard(e, IntGuard::JumpIfFalse)?,
+            DataKind::Expr(e) => self.int_guard(e, IntGuard::JumpIfFalse)?,
             _ => None,
         };
         if guard.is_none() {
@@ -683,7 +666,7 @@ impl<'c, 'a> FnCompiler<'c, 'a> {
                     return unsupported(custom.span, "retry without `predicate`");
                 };
                 let target = match &pred.kind {
-                    ValueKind::Expr(e) => e,
+                    DataKind::Expr(e) => e,
                     _ => return unsupported(pred.span, "a retry predicate must be `${name}`"),
                 };
                 match target.dotted_name() {
@@ -741,63 +724,6 @@ struct RetrySlots {
     /// `delay`, `delay + 1` = max delay, `delay + 2` = multiplier.
     delay: u32,
     predicate: Predicate,
-}
-
-/// The scope depth (loop bodies and except blocks entered) of every step.
-/// Every step of `steps` and of the blocks nested in them.
-fn nested_steps<'a>(steps: &'a [Step], out: &mut Vec<&'a Step>) {
-    for step in steps {
-        out.push(step);
-        nested_in_body(&step.body, out);
-    }
-}
-
-fn nested_in_body<'a>(body: &'a StepBody, out: &mut Vec<&'a Step>) {
-    match &body.kind {
-        StepKind::Steps(s) => nested_steps(s, out),
-        StepKind::Switch(cases) => cases.iter().for_each(|c| nested_in_body(&c.body, out)),
-        StepKind::For(f) => nested_steps(&f.steps, out),
-        StepKind::Try(t) => {
-            nested_in_body(&t.body, out);
-            if let Some(e) = &t.except {
-                nested_steps(&e.steps, out);
-            }
-        }
-        StepKind::Parallel(p) => match &p.body {
-            ParallelBody::Branches(bs) => bs.iter().for_each(|b| nested_steps(&b.steps, out)),
-            ParallelBody::For(f) => nested_steps(&f.steps, out),
-            ParallelBody::Invalid => {}
-        },
-        _ => {}
-    }
-}
-
-fn depths(steps: &[Step], depth: u32, out: &mut HashMap<usize, u32>) {
-    for step in steps {
-        out.insert(address(step), depth);
-        body_depths(&step.body, depth, out);
-    }
-}
-
-fn body_depths(body: &StepBody, depth: u32, out: &mut HashMap<usize, u32>) {
-    match &body.kind {
-        StepKind::Steps(s) => depths(s, depth, out),
-        StepKind::Switch(cases) => cases.iter().for_each(|c| body_depths(&c.body, depth, out)),
-        StepKind::For(f) => depths(&f.steps, depth + 1, out),
-        StepKind::Try(t) => {
-            body_depths(&t.body, depth, out);
-            if let Some(e) = &t.except {
-                depths(&e.steps, depth + 1, out);
-            }
-        }
-        // A branch runs in its own fiber, whose scopes start afresh.
-        StepKind::Parallel(p) => match &p.body {
-            ParallelBody::Branches(bs) => bs.iter().for_each(|b| depths(&b.steps, 0, out)),
-            ParallelBody::For(f) => depths(&f.steps, 0, out),
-            ParallelBody::Invalid => {}
-        },
-        _ => {}
-    }
 }
 
 /// The plain variables that `steps` assign (at any depth), appended to `out`.

@@ -293,20 +293,25 @@ fn parallel_items(source: Option<&Value>, range: bool) -> Result<(Items, usize),
     }
 }
 
+/// The branch errors an `UnhandledBranchError` keeps (GCW keeps at most 100 unhandled
+/// exceptions); its message still counts every failed branch.
+const MAX_KEPT_BRANCH_ERRORS: usize = 100;
+
 /// The error a parallel step raises when branches failed (see `docs/semantics.md`); a
 /// `ResourceLimitError` instead when it would nest too deeply (a loop that catches it and
 /// raises it again in a branch would otherwise nest it deeper each time).
 fn unhandled_branches(t: &crate::code::ParallelTable, errors: &[(usize, Value)]) -> Value {
     let mut sorted = errors.to_vec();
     sorted.sort_by_key(|(i, _)| *i);
+    let n = sorted.len();
     let branches: Vec<Value> = sorted
         .into_iter()
+        .take(MAX_KEPT_BRANCH_ERRORS)
         .map(|(i, e)| {
             let id = t.names.get(i).map_or_else(|| Value::str(i.to_string()), |n| Value::Str(n.clone()));
             Value::from_pairs([("id", id), ("error", e)])
         })
         .collect();
-    let n = branches.len();
     let deepest = branches.iter().map(Value::depth).max().unwrap_or(0);
     if let Err(e) = crate::nesting::check_depth(deepest + 2) {
         return e;

@@ -130,6 +130,7 @@ pub struct Machine {
     run: Run,
     next_effect: EffectId,
     outcome: Option<Status>,
+    started_at: f64,
 }
 
 impl Machine {
@@ -154,6 +155,7 @@ impl Machine {
             run,
             next_effect: 1,
             outcome: None,
+            started_at: options.start_time,
         };
         let Some(main) = m.program.functions.first() else {
             m.outcome = Some(Status::Failed(Raised::new(error(tags::SYSTEM, "the workflow has no main"), None)));
@@ -164,6 +166,11 @@ impl Machine {
         m.fibers.push(Fiber::new(frame));
         m.ready.push(0);
         m
+    }
+
+    /// The clock (Unix seconds) when the execution started.
+    pub fn started_at(&self) -> f64 {
+        self.started_at
     }
 
     /// Step executions so far.
