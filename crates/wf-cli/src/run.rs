@@ -156,6 +156,7 @@ pub fn run_workflow(a: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> st
         start_time: start,
         limits: if a.no_limits { wf_vm::Limits::NONE } else { wf_vm::Limits::GCW },
         trace: a.trace,
+        schedule: None,
     };
     let machine = Machine::new(Rc::new(program), argument, options);
     let log_to = RefCell::new(&mut *err);

@@ -184,3 +184,34 @@ fn save_failures_writes_the_shrunk_case_as_a_scenario_that_fails_the_same_way() 
     assert!(stdout(&again).contains("+ \"escalated\""), "{}", stdout(&again));
     assert_eq!(last_line(&again), "0 passed, 1 failed");
 }
+
+#[test]
+fn schedules_all_runs_every_interleaving_once_and_stops_at_its_limit() {
+    let repo = common::repo();
+    // Card: 3 run segments between its 2 waits; voucher: 4 between 3. C(7, 3) = 35 orders.
+    let o = wf_test(&["examples/schedules/payments_in_every_order.scenario.yaml"], &repo);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("[35 schedules, all of them]"), "{}", stdout(&o));
+    // Three branches of five logs each (six run segments apiece) have 18!/(6!)^3 = 17,153,136
+    // orders: the run stops at 10,000 and says so.
+    let dir = std::env::temp_dir().join(format!("wf-test-schedules-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let branch = |name: &str| {
+        let logs: String = (1..=5)
+            .map(|i| format!("                  - {name}_{i}:\n                      call: sys.log\n                      args: {{text: {name}}}\n"))
+            .collect();
+        format!("            - {name}:\n                steps:\n{logs}")
+    };
+    let workflow = format!(
+        "main:\n  steps:\n    - fan:\n        parallel:\n          branches:\n{}{}{}    - done:\n        return: 1\n",
+        branch("a"),
+        branch("b"),
+        branch("c")
+    );
+    std::fs::write(dir.join("fan.workflows.yaml"), workflow).unwrap();
+    let scenario = "name: many orders\nworkflow: fan.workflows.yaml\nschedules: all\nexpect:\n  result: 1\n";
+    std::fs::write(dir.join("fan.scenario.yaml"), scenario).unwrap();
+    let o = wf_test(&["fan.scenario.yaml"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("[10000 schedules: the limit, not every interleaving was run]"), "{}", stdout(&o));
+}

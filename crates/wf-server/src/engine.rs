@@ -991,6 +991,7 @@ fn start_live(row: &ExecutionRow, rev: Rc<Revision>, config: &Config) -> Live {
         start_time: row.start_ns as f64 / 1e9,
         limits: wf_vm::Limits::GCW,
         trace: true,
+        schedule: None,
     };
     let machine = Machine::new(Rc::clone(&rev.program), argument, options);
     // Callback URLs carry the project number, as GCW's do; `m=+` in `received_time` counts

@@ -11,6 +11,7 @@ pub mod property;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod schedules;
 pub mod snapshot;
 pub mod targets;
 pub mod world;

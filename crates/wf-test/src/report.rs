@@ -12,7 +12,16 @@ pub fn human(results: &[ScenarioResult], skipped: usize) -> String {
     for r in results {
         let verdict = if r.passed() { "ok    " } else { "FAILED" };
         let time = r.elapsed.map(|e| format!(" ({})", duration::format(e))).unwrap_or_default();
-        let cases = if r.cases > 0 { format!(" [{} cases]", r.cases) } else { String::new() };
+        let cases = match (r.cases, r.schedules) {
+            (_, Some((n, true))) => format!(" [{n} schedules, all of them]"),
+            (_, Some((n, false))) if r.passed() => {
+                format!(" [{n} schedules: the limit, not every interleaving was run]")
+            }
+            (_, Some((1, false))) => " [1 schedule]".to_string(),
+            (_, Some((n, false))) => format!(" [{n} schedules]"),
+            (0, None) => String::new(),
+            (n, None) => format!(" [{n} cases]"),
+        };
         let _ = writeln!(out, "{verdict} {}{cases}{time}", r.name);
     }
     let failed: Vec<&ScenarioResult> = results.iter().filter(|r| !r.passed()).collect();

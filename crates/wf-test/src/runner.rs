@@ -7,12 +7,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use wf_syntax::{Severity, SourceFile, files};
+use wf_vm::Program;
 
 use crate::coverage::{self, Collector};
 use crate::expect::{Failure, check};
 use crate::guard;
 use crate::property;
 use crate::scenario::{self, Scenario};
+use crate::schedules;
 use crate::snapshot::{self, Verdict};
 use crate::targets;
 use crate::world::simulate;
@@ -53,6 +55,8 @@ pub struct ScenarioResult {
     pub failures: Vec<Failure>,
     /// Cases run, for a property scenario (0 for a plain one).
     pub cases: u64,
+    /// For `schedules: all`: the schedules run, and whether that was every one of them.
+    pub schedules: Option<(u64, bool)>,
 }
 
 impl ScenarioResult {
@@ -141,6 +145,7 @@ fn failed(name: String, file: &Path, what: String) -> ScenarioResult {
         elapsed: None,
         failures: vec![Failure { what, detail: String::new() }],
         cases: 0,
+        schedules: None,
     }
 }
 
@@ -249,9 +254,13 @@ fn execute(s: &Scenario, file: &Path, opts: &Options) -> ScenarioResult {
                     elapsed: run.elapsed,
                     failures,
                     cases: run.cases,
+                    schedules: None,
                 }
             }
         };
+    }
+    if s.schedules_all {
+        return explore_schedules(s, file, &program, &source, covering);
     }
     let trace = simulate(s, Rc::clone(&program));
     if let Some(c) = covering {
@@ -277,6 +286,51 @@ fn execute(s: &Scenario, file: &Path, opts: &Options) -> ScenarioResult {
         elapsed: Some(trace.elapsed),
         failures,
         cases: 0,
+        schedules: None,
+    }
+}
+
+/// A `schedules: all` scenario: every interleaving of its parallel branches.
+fn explore_schedules(
+    s: &Scenario,
+    file: &Path,
+    program: &Rc<Program>,
+    source: &SourceFile,
+    covering: Option<&Collector>,
+) -> ScenarioResult {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => return failed(s.name.clone(), file, format!("cannot read the scenario again: {e}")),
+    };
+    if property::is_property(file, &text) {
+        let why = "`schedules: all` cannot be combined with generators yet: give the values, or drop `schedules`";
+        return failed(s.name.clone(), file, format!("bad scenario file: {why}"));
+    }
+    let run = schedules::explore(s, file, &text, program, source);
+    if let Some(c) = covering {
+        c.record(&s.workflow, source, program);
+    }
+    let mut failures = Vec::new();
+    if let Some(f) = run.failed {
+        failures = f.failures;
+        let choices: Vec<String> = f.choices.iter().map(u32::to_string).collect();
+        failures.push(Failure { what: format!("its steps in order: {}", f.steps.join(", ")), detail: String::new() });
+        failures.push(Failure {
+            what: format!(
+                "schedule {} failed (the choices between ready branches: [{}]); as a scenario to keep:",
+                f.index,
+                choices.join(", ")
+            ),
+            detail: f.concrete,
+        });
+    }
+    ScenarioResult {
+        name: s.name.clone(),
+        file: file.display().to_string(),
+        elapsed: Some(run.elapsed),
+        failures,
+        cases: 0,
+        schedules: Some((run.schedules, run.exhaustive)),
     }
 }
 

@@ -43,6 +43,12 @@ pub struct Scenario {
     pub expect: Expect,
     /// How many cases to run when the scenario has generators (`cases:`).
     pub cases: Option<u64>,
+    /// `schedules: all`: run every interleaving of the parallel branches at their effect
+    /// points (up to a bound) instead of the one the seed picks.
+    pub schedules_all: bool,
+    /// `schedule: [i, j, ...]`: the interleaving to run, as the choices between ready
+    /// branches (what a `schedules: all` failure prints).
+    pub schedule: Option<Vec<u32>>,
 }
 
 /// Which endpoint a callback request goes to.
@@ -137,8 +143,20 @@ impl std::fmt::Display for ScenarioError {
     }
 }
 
-const TOP_KEYS: &[&str] =
-    &["name", "workflow", "args", "env", "start", "seed", "mocks", "callbacks", "expect", "cases"];
+const TOP_KEYS: &[&str] = &[
+    "name",
+    "workflow",
+    "args",
+    "env",
+    "start",
+    "seed",
+    "mocks",
+    "callbacks",
+    "expect",
+    "cases",
+    "schedules",
+    "schedule",
+];
 const MOCK_KEYS: &[&str] = &["call", "args", "times", "latency", "returns", "raises", "fails", "fails_with"];
 const CALLBACK_KEYS: &[&str] =
     &["endpoint", "at", "when", "method", "headers", "query", "body", "expect_status", "times"];
@@ -371,6 +389,28 @@ impl Parser<'_> {
             Some(n) => self.whole(n, "seed")?,
         };
         let cases = get("cases").map(|n| self.whole(n, "cases")).transpose()?;
+        let schedules_all = match get("schedules") {
+            None => false,
+            Some(n) if n.as_scalar().is_some_and(|s| s.text == "all") => true,
+            Some(n) => {
+                return Err(self.error(n.span, "`schedules` takes `all` (every interleaving of parallel branches)"));
+            }
+        };
+        let schedule = match get("schedule") {
+            None => None,
+            Some(n) => Some(
+                self.list(n, "schedule")?
+                    .iter()
+                    .map(|c| {
+                        u32::try_from(self.whole(c, "schedule")?)
+                            .map_err(|_| self.error(c.span, "a `schedule` choice is a small whole number"))
+                    })
+                    .collect::<Result<Vec<u32>, _>>()?,
+            ),
+        };
+        if let (true, Some(n)) = (schedules_all, get("schedule")) {
+            return Err(self.error(n.span, "a scenario has either `schedules: all` or one `schedule`, not both"));
+        }
         let mocks = match get("mocks") {
             None => Vec::new(),
             Some(n) => {
@@ -407,6 +447,8 @@ impl Parser<'_> {
             callbacks,
             expect,
             cases,
+            schedules_all,
+            schedule,
         })
     }
 

@@ -58,6 +58,9 @@ pub struct Trace {
     pub problems: Vec<String>,
     /// Every answer the machine was given (replaying it reproduces the run).
     pub journal: wf_runtime::Journal,
+    /// The choices between ready branches, as (taken, how many), when the scenario
+    /// scripts the schedule (`schedule:`, or a `schedules: all` run).
+    pub schedule: Vec<(u32, u32)>,
 }
 
 /// Scenario requests (0) come before the machine's own events (1) at the same instant.
@@ -83,6 +86,7 @@ fn run_options(s: &Scenario) -> RunOptions {
         start_time: s.start,
         limits: wf_vm::Limits::GCW,
         trace: true,
+        schedule: s.schedule.clone(),
     }
 }
 
@@ -149,6 +153,7 @@ pub fn simulate(s: &Scenario, program: Rc<Program>) -> Trace {
         events: w.events,
         problems: w.problems,
         journal: exec.journal().clone(),
+        schedule: exec.machine().schedule_taken().to_vec(),
     }
 }
 

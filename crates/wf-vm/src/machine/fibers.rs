@@ -111,13 +111,21 @@ impl Items {
 }
 
 impl Machine {
-    /// The next fiber to run, chosen by the seeded scheduler.
+    /// The next fiber to run, chosen by the seeded scheduler or the scripted schedule.
     pub(super) fn pick(&mut self) -> Option<usize> {
         match self.ready.len() {
             0 => None,
             1 => self.ready.pop(),
             n => {
-                let i = (splitmix64(&mut self.run.schedule) % n as u64) as usize;
+                let i = match &mut self.run.script {
+                    Some(script) => {
+                        let k = script.taken.len();
+                        let i = script.choices.get(k).map_or(0, |&c| c as usize % n);
+                        script.taken.push((i as u32, n as u32));
+                        i
+                    }
+                    None => (splitmix64(&mut self.run.schedule) % n as u64) as usize,
+                };
                 Some(self.ready.swap_remove(i))
             }
         }

@@ -31,6 +31,15 @@ pub(super) struct Run {
     pub trace: Option<Vec<(u32, f64)>>,
     /// The scheduler's own random numbers (kept apart from `uuid.generate`'s).
     pub schedule: u64,
+    /// A scripted schedule, which replaces the random numbers.
+    pub script: Option<Script>,
+}
+
+/// A scripted schedule and the choices taken so far (see `RunOptions::schedule`).
+#[derive(Debug)]
+pub(super) struct Script {
+    pub choices: Vec<u32>,
+    pub taken: Vec<(u32, u32)>,
 }
 
 impl Run {

@@ -22,7 +22,7 @@ use crate::value::Value;
 use fibers::{Fiber, FiberState, new_frame};
 use host::Host;
 pub use host::{built_in_env, splitmix64};
-use interp::{Exit, Run, run_fiber, unwind};
+use interp::{Exit, Run, Script, run_fiber, unwind};
 
 /// GCW's limits. Benchmarks and tests may lift them.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -61,6 +61,10 @@ pub struct RunOptions {
     pub limits: Limits,
     /// Record the executed steps.
     pub trace: bool,
+    /// Scripted scheduling instead of the seeded scheduler: whenever several fibers are
+    /// ready, the k-th such choice takes `schedule[k]` (modulo how many are ready; 0 past
+    /// the end), and the machine records every choice ([`Machine::schedule_taken`]).
+    pub schedule: Option<Vec<u32>>,
 }
 
 /// What the machine needs next.
@@ -146,6 +150,7 @@ impl Machine {
             spare_slots: Vec::new(),
             trace: options.trace.then(Vec::new),
             schedule: options.seed ^ 0x5DEE_CE66_D1CE_4E5B,
+            script: options.schedule.map(|s| Script { choices: s, taken: Vec::new() }),
         };
         let mut m = Machine {
             program,
@@ -171,6 +176,12 @@ impl Machine {
     /// The clock (Unix seconds) when the execution started.
     pub fn started_at(&self) -> f64 {
         self.started_at
+    }
+
+    /// Each choice between ready fibers so far, as (the one taken, how many were ready),
+    /// when the schedule is scripted ([`RunOptions::schedule`]); empty otherwise.
+    pub fn schedule_taken(&self) -> &[(u32, u32)] {
+        self.run.script.as_ref().map_or(&[], |s| &s.taken)
     }
 
     /// Step executions so far.
