@@ -1,7 +1,8 @@
 //! Whole scenario runs: 1,000 generated scenarios, each waiting out a 12-hour callback
 //! timeout and then succeeding on the retried wait. Each run loads the scenario, checks and
-//! compiles the workflow and simulates it, as `wf-test` does. Run with
-//! `cargo bench -p wf-test`.
+//! compiles the workflow and simulates it, as `wf-test` does; and one property scenario of
+//! the same workflow run as 1,000 cases (the request at any time in the first 24 hours, one
+//! of two bodies). Run with `cargo bench -p wf-test`.
 
 use std::path::{Path, PathBuf};
 
@@ -88,4 +89,25 @@ fn thousand_twelve_hour_timeouts_one_thread(bencher: Bencher) {
 #[divan::bench(sample_count = 10)]
 fn thousand_twelve_hour_timeouts_all_cores(bencher: Bencher) {
     run(bencher, 0);
+}
+
+/// One property scenario, 1,000 cases: the request arrives at any time in 24 hours, so most
+/// cases wait out one or two 12-hour timeouts first.
+#[divan::bench(sample_count = 10)]
+fn property_thousand_cases_of_twelve_hour_waits(bencher: Bencher) {
+    let dir = std::env::temp_dir().join(format!("wf-test-bench-property-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp folder");
+    std::fs::write(dir.join("retry.workflows.yaml"), WORKFLOW).expect("workflow written");
+    let file = dir.join("any_time.scenario.yaml");
+    let text = "name: any time in 24 hours\nworkflow: retry.workflows.yaml\nargs: {n: 1}\ncases: 1000\ncallbacks:\n  - at: {between: [0s, 24h]}\n    body: {one_of: [{n: 1}, {n: 2}]}\nexpect:\n  status: SUCCEEDED\n  result: {one_of: [{n: 1}, {n: 2}]}\n";
+    std::fs::write(&file, text).expect("scenario written");
+    let files = vec![file];
+    let opts = Options { jobs: 1, ..Options::default() };
+    bencher.counter(ItemsCount::new(1_000usize)).bench(|| {
+        let (results, _) = run_all(&files, &opts);
+        assert!(results.iter().all(|r| r.passed() && r.cases == 1_000), "{results:?}");
+        results.len()
+    });
+    let _ = std::fs::remove_dir_all(dir);
 }

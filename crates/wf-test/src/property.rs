@@ -43,6 +43,11 @@ pub struct FailedCase {
     pub concrete: String,
     /// The edits that make `concrete` from the scenario's text.
     pub edits: Vec<(wf_syntax::Span, String)>,
+    /// The choices the failing case drew, and those of the shrunk case (never larger:
+    /// shrinking keeps a candidate only when its choices compare smaller).
+    pub drawn: Vec<u64>,
+    /// See `drawn`.
+    pub shrunk: Vec<u64>,
 }
 
 /// One case: its scenario and choices, and its failures.
@@ -74,7 +79,9 @@ pub fn run_property(
         if failures.is_empty() {
             continue;
         }
+        let drawn = made.values();
         let (best, failures, steps) = shrink(file, text, made, failures, program, workflow)?;
+        let shrunk = best.values();
         let mut edits = best.edits.clone();
         if let Some(span) = cases_span(file, text) {
             edits.push((span, "1".into()));
@@ -83,7 +90,7 @@ pub fn run_property(
         return Ok(PropertyRun {
             cases: k + 1,
             elapsed,
-            failed: Some(FailedCase { case: k, shrink_steps: steps, failures, concrete, edits }),
+            failed: Some(FailedCase { case: k, shrink_steps: steps, failures, concrete, edits, drawn, shrunk }),
         });
     }
     Ok(PropertyRun { cases, elapsed, failed: None })
