@@ -35,32 +35,54 @@ pub struct Checked {
 
 /// Parses and checks one file.
 pub fn check(source: &SourceFile) -> Checked {
-    check_inner(source, false).0
+    let parsed = parse_workflow(source);
+    let mut diagnostics = parsed.diagnostics.clone();
+    if let Some(workflow) = &parsed.workflow {
+        diagnostics.extend(check_workflow(workflow));
+    }
+    finish(source, &mut diagnostics);
+    Checked { parsed, diagnostics }
 }
 
 /// Parses and checks one file, and gives the editor facts of the same analysis (one model,
 /// one type inference): what the language server needs after each change.
 pub fn check_with_facts(source: &SourceFile) -> (Checked, Option<facts::Analysis>) {
-    check_inner(source, true)
+    check_with_facts_staged(source, |_, _| {})
 }
 
-fn check_inner(source: &SourceFile, with_facts: bool) -> (Checked, Option<facts::Analysis>) {
+/// [`check_with_facts`], calling `on_checked` with the parse and the final diagnostics as
+/// soon as they are known, before the editor facts are built: the language server publishes
+/// the diagnostics first, so they do not wait for the facts.
+pub fn check_with_facts_staged(
+    source: &SourceFile,
+    on_checked: impl FnOnce(&Parsed, &[Diagnostic]),
+) -> (Checked, Option<facts::Analysis>) {
     let parsed = parse_workflow(source);
     let mut diagnostics = parsed.diagnostics.clone();
-    let mut analysis = None;
-    if let Some(workflow) = &parsed.workflow {
-        let (model, diags) = model::Model::new(workflow);
-        let types = model.infer_types();
-        diagnostics.extend(diags);
-        diagnostics.extend(report::report(&model, &types));
-        if with_facts {
-            analysis = Some(facts::facts_of(&model, &types));
+    let analysis = match &parsed.workflow {
+        Some(workflow) => {
+            let (model, diags) = model::Model::new(workflow);
+            let types = model.infer_types();
+            diagnostics.extend(diags);
+            diagnostics.extend(report::report(&model, &types));
+            finish(source, &mut diagnostics);
+            on_checked(&parsed, &diagnostics);
+            Some(facts::facts_of(&model, &types))
         }
-    }
-    apply_comments(source, &mut diagnostics);
+        None => {
+            finish(source, &mut diagnostics);
+            on_checked(&parsed, &diagnostics);
+            None
+        }
+    };
+    (Checked { parsed, diagnostics }, analysis)
+}
+
+/// Applies `# wf-ignore` comments, sorts by position and drops duplicates.
+fn finish(source: &SourceFile, diagnostics: &mut Vec<Diagnostic>) {
+    apply_comments(source, diagnostics);
     diagnostics.sort_by(|a, b| (a.span.start, a.span.end, a.code).cmp(&(b.span.start, b.span.end, b.code)));
     diagnostics.dedup();
-    (Checked { parsed, diagnostics }, analysis)
 }
 
 /// The semantic diagnostics of a parsed workflow (no syntax diagnostics).

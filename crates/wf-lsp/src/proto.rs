@@ -390,14 +390,23 @@ fn diagnostic(file: &SourceFile, uri_text: &str, d: &Diagnostic, enc: Encoding) 
 
 /// The `textDocument/publishDiagnostics` parameters for a document.
 pub(crate) fn publish_diagnostics(uri_text: &str, version: Option<i32>, doc: Option<&Doc>, enc: Encoding) -> Value {
-    let diagnostics: Vec<lsp::Diagnostic> = doc
-        .map(|doc| {
-            crate::features::diagnostics::diagnostics(doc)
-                .iter()
-                .map(|d| diagnostic(&doc.file, uri_text, d, enc))
-                .collect()
-        })
-        .unwrap_or_default();
+    match doc {
+        Some(doc) => {
+            publish_diagnostics_of(uri_text, version, &doc.file, crate::features::diagnostics::diagnostics(doc), enc)
+        }
+        None => json!({ "uri": uri_text, "version": version, "diagnostics": [] }),
+    }
+}
+
+/// A `textDocument/publishDiagnostics` notification's parameters for `diags` of `file`.
+pub(crate) fn publish_diagnostics_of(
+    uri_text: &str,
+    version: Option<i32>,
+    file: &SourceFile,
+    diags: &[wf_syntax::Diagnostic],
+    enc: Encoding,
+) -> Value {
+    let diagnostics: Vec<lsp::Diagnostic> = diags.iter().map(|d| diagnostic(file, uri_text, d, enc)).collect();
     json!({ "uri": uri_text, "version": version, "diagnostics": diagnostics })
 }
 

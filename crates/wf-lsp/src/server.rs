@@ -289,16 +289,22 @@ impl<'c> Server<'c> {
     fn publish_pending(&mut self) {
         let dirty: Vec<String> = self.docs.iter().filter(|(_, e)| e.dirty).map(|(u, _)| u.clone()).collect();
         for uri in dirty {
+            // The diagnostics go out as soon as the check has them; the editor facts of the
+            // same analysis are built after.
             let outcome = catch_unwind(AssertUnwindSafe(|| {
                 let entry = &self.docs[&uri];
-                proto::publish_diagnostics(&uri, Some(entry.version), Some(&entry.doc), self.init.encoding)
+                entry.doc.check_publishing(|diags| {
+                    let file = &entry.doc.file;
+                    let params =
+                        proto::publish_diagnostics_of(&uri, Some(entry.version), file, diags, self.init.encoding);
+                    self.send_diagnostics(params);
+                });
             }));
             if let Some(e) = self.docs.get_mut(&uri) {
                 e.dirty = false;
             }
-            match outcome {
-                Ok(params) => self.send_diagnostics(params),
-                Err(panic) => self.log(true, &format!("internal error while checking `{uri}`: {}", panic_text(&panic))),
+            if let Err(panic) = outcome {
+                self.log(true, &format!("internal error while checking `{uri}`: {}", panic_text(&panic)));
             }
         }
     }

@@ -54,6 +54,19 @@ impl Doc {
         &self.checked_and_facts().0
     }
 
+    /// Checks the document unless it is checked already, calling `publish` with the
+    /// diagnostics to show as soon as they are known: before the editor facts are built,
+    /// which come from the same model and inference.
+    pub fn check_publishing(&self, publish: impl FnOnce(&[wf_syntax::Diagnostic])) {
+        if self.checked.get().is_some() {
+            return publish(diagnostics::diagnostics(self));
+        }
+        let (checked, analysis) = wf_check::check_with_facts_staged(&self.file, |parsed, diags| {
+            publish(if parsed.is_not_a_workflow() { &[] } else { diags })
+        });
+        let _ = self.checked.set((checked, analysis.map(Rc::new)));
+    }
+
     fn checked_and_facts(&self) -> &(Checked, Option<Rc<Analysis>>) {
         self.checked.get_or_init(|| {
             let (checked, analysis) = wf_check::check_with_facts(&self.file);
