@@ -4,29 +4,9 @@
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn wf(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wf"))
-        .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
-        .output()
-        .expect("wf runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-/// Writes `contents` to `file` in a temporary folder of this test process (one per `test`).
-fn scratch_file(test: &str, file: &str, contents: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("wf-limits-{test}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(file);
-    std::fs::write(&path, contents).unwrap();
-    path
-}
+use common::{scratch_file, text, wf};
 
 const RETURN_ARGS: &str = "main:\n  params: [args]\n  steps:\n    - done:\n        return: ${args}\n";
 

@@ -4,10 +4,9 @@
 mod common;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use common::run_program;
+use common::{fixture_argument, run_program, vm_fixtures};
 use wf_syntax::SourceFile;
 use wf_vm::code::Op;
 use wf_vm::coverage::PointKind;
@@ -16,23 +15,6 @@ use wf_vm::{CompileOptions, Limits, Program, Value};
 fn compile(source: &SourceFile, coverage: bool) -> Program {
     let workflow = wf_syntax::parse_workflow(source).workflow.expect("parses");
     wf_vm::compile_with(&workflow, CompileOptions { coverage }).expect("compiles")
-}
-
-fn argument(text: &str) -> Value {
-    let line = text.lines().find_map(|l| l.strip_prefix("# args:")).unwrap_or("null");
-    wf_vm::json::from_json(&serde_json::from_str(line.trim()).expect("the # args: header is JSON"))
-}
-
-fn vm_fixtures() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vm");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("tests/vm exists")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    files.sort();
-    files
 }
 
 #[test]
@@ -56,7 +38,7 @@ fn coverage_changes_nothing_a_run_shows_and_counts_every_step() {
         let Some(workflow) = wf_syntax::parse_workflow(&source).workflow else { continue };
         let Ok(plain) = wf_vm::compile(&workflow) else { continue };
         let covered = Rc::new(compile(&source, true));
-        let arg = argument(&source.text);
+        let arg = fixture_argument(&source.text);
         let without = run_program(&source, Rc::new(plain), arg.clone(), 0, Limits::GCW);
         let with = run_program(&source, Rc::clone(&covered), arg, 0, Limits::GCW);
         assert_eq!(without, with, "{}", path.display());

@@ -3,29 +3,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::run_virtual;
+use common::{fixture_argument, run_virtual, vm_fixtures};
 use wf_syntax::SourceFile;
-use wf_vm::{Limits, Value};
-
-fn fixtures() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vm");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("tests/vm exists")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    files.sort();
-    files
-}
-
-fn argument(text: &str) -> Value {
-    let line = text.lines().find_map(|l| l.strip_prefix("# args:")).unwrap_or("null");
-    let json: serde_json::Value = serde_json::from_str(line.trim()).expect("the # args: header is JSON");
-    wf_vm::json::from_json(&json)
-}
+use wf_vm::Limits;
 
 /// Runs a file and describes everything observable.
 fn run(path: &Path) -> String {
@@ -36,7 +18,7 @@ fn run(path: &Path) -> String {
         Ok(p) => p.listing(&source),
         Err(e) => return format!("compile error: {} at {:?}", e.message, e.span),
     };
-    let r = run_virtual(&source, argument(&source.text), 0, Limits::GCW).expect("compiles");
+    let r = run_virtual(&source, fixture_argument(&source.text), 0, Limits::GCW).expect("compiles");
     format!("{}\n{}steps ({}): {}\n--- bytecode ---\n{listing}", r.outcome, r.events, r.steps, runs(&r.trace))
 }
 
@@ -54,9 +36,9 @@ fn runs(trace: &[String]) -> String {
 }
 
 #[test]
-fn vm_fixtures() {
+fn every_vm_fixture_matches_its_snapshot() {
     let snapshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vm/snapshots");
-    for path in fixtures() {
+    for path in vm_fixtures() {
         let text = std::fs::read_to_string(&path).unwrap();
         let report = format!("{text}\n=== run ===\n{}", run(&path));
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
@@ -68,7 +50,7 @@ fn vm_fixtures() {
 
 #[test]
 fn every_pure_stdlib_function_has_a_run_fixture() {
-    let all: String = fixtures().iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
+    let all: String = vm_fixtures().iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
     let missing: Vec<&str> = wf_check::stdlib::FUNCTIONS
         .iter()
         .filter(|f| !f.blocking && f.status == wf_check::stdlib::Status::Documented)

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use wf_cli::render::{render_human, to_json_diagnostic};
 use wf_syntax::{Diagnostic, SourceFile};
@@ -131,4 +132,23 @@ pub fn http(url: &str, method: &str, headers: &[(&str, &str)], body: &[u8]) -> (
     stream.read_to_string(&mut response).expect("a response");
     let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("a status line");
     (status, response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default())
+}
+
+/// Runs the `wf` binary from the repository's root.
+pub fn wf(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wf")).args(args).current_dir(repo()).output().expect("wf runs")
+}
+
+/// Output bytes as text.
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Writes `contents` to `file` in a temporary folder of this test process (one per `test`).
+pub fn scratch_file(test: &str, file: &str, contents: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wf-cli-{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    let path = dir.join(file);
+    std::fs::write(&path, contents).expect("writable");
+    path
 }

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::fmt::Write;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use wf_syntax::SourceFile;
@@ -86,4 +87,23 @@ pub fn run_program(source: &SourceFile, program: Rc<Program>, argument: Value, s
         }
     };
     Run { outcome, events, trace: m.trace().iter().map(|s| s.to_string()).collect(), steps: m.steps_executed() }
+}
+
+/// The workflows of `tests/vm`, sorted.
+pub fn vm_fixtures() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vm");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/vm exists")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// A fixture's argument: the JSON of its `# args:` header (null without one).
+pub fn fixture_argument(text: &str) -> Value {
+    let line = text.lines().find_map(|l| l.strip_prefix("# args:")).unwrap_or("null");
+    wf_vm::json::from_json(&serde_json::from_str(line.trim()).expect("the # args: header is JSON"))
 }
