@@ -65,7 +65,7 @@ fn a_source_over_128_kb_is_one_error_at_the_line_that_passes_the_limit() {
     let line = text[..MAX_SOURCE_BYTES].matches('\n').count() + 1;
     let human = only_diagnostic("big.yaml", text);
     assert!(
-        human.contains("[WF108] Error: the workflow is 138000 bytes; Workflows deploys at most 131072 (128 KB)"),
+        human.contains("[WF116] Error: the workflow is 138000 bytes; Workflows deploys at most 131072 (128 KB)"),
         "{human}"
     );
     assert!(human.contains(&format!("big.yaml:{line}:1")), "{human}");

@@ -48,8 +48,6 @@ define_codes! {
         "YAML forbids tabs in indentation. Replace the tab with spaces (most editors can be told to insert spaces for the Tab key in YAML files).";
     INT_OUT_OF_RANGE = "WF107", "integer-out-of-range", "an integer does not fit in 64 bits",
         "Workflows integers are signed 64-bit values, from -9223372036854775808 to 9223372036854775807. Quote a larger number to keep it as a string, or write it as a double.";
-    SOURCE_TOO_LARGE = "WF108", "source-too-large", "the workflow source is larger than Workflows deploys",
-        "Workflows deploys a source of at most 128 KB (131,072 bytes). Comments and indentation count. Split a large workflow into several, one starting another through the executions connector, or move data that the workflow only passes along into its argument.";
     EXPR_SYNTAX = "WF110", "expression-syntax", "a `${...}` expression cannot be parsed",
         "The text between `${` and `}` must be one expression: literals, variables, operators (`+ - * / // % == != < <= > >= in and or not`), indexing, field access and function calls.";
     EXPR_UNCLOSED = "WF111", "unclosed-expression", "a `${` has no closing `}`",
@@ -62,6 +60,8 @@ define_codes! {
         "Workflows limits the length of one expression (400 characters is the documented figure, though the limit is not verified). Split the computation over several assignments.";
     TOO_DEEP = "WF115", "too-deep", "an expression or a data value is nested too deeply",
         "wfkit accepts expressions up to 400 levels deep and lists and maps up to 128 levels deep; deeper trees would exhaust the stack of the checker, the compiler and the language server. In an expression each operator is a level, including each link of a chain such as `a + b + c` or `x.a.b`, and so are field accesses, indexes, calls, list and map literals, unary operators and parentheses: 400 levels hold every expression within GCW's documented 400-character limit. Real workflows nest their YAML about 20 levels deep. Split the computation or the data over several assignments.";
+    SOURCE_TOO_LARGE = "WF116", "source-too-large", "the workflow source is larger than Workflows deploys",
+        "Workflows deploys a source of at most 128 KB (131,072 bytes). Comments and indentation count. Split a large workflow into several, one starting another through the executions connector, or move data that the workflow only passes along into its argument.";
     UNKNOWN_KEY = "WF120", "unknown-key", "a key that is not allowed here",
         "Each part of a workflow allows a fixed set of keys (see the syntax reference). An unknown key is usually a typo; Workflows rejects it at deploy time.";
     MISSING_KEY = "WF121", "missing-key", "a required key is missing",
