@@ -113,9 +113,14 @@ impl Client {
 
     /// Waits for the next diagnostics of `URI`.
     fn diagnostics(&mut self) -> Value {
+        self.diagnostics_of(URI)
+    }
+
+    /// Waits for the next diagnostics of `uri`.
+    fn diagnostics_of(&mut self, uri: &str) -> Value {
         loop {
             let params = self.notification("textDocument/publishDiagnostics");
-            if params["uri"] == URI {
+            if params["uri"] == uri {
                 return params;
             }
         }
@@ -465,4 +470,53 @@ fn exit_without_shutdown_exits_with_status_one() {
     assert_eq!(early["code"], -32002);
     c.notify("exit", Value::Null);
     assert_eq!(c.exit_code(), Some(1));
+}
+
+/// A Terraform template: `$${` escapes, a placeholder before the mistake on its line, and
+/// the mistake in one branch of an `if` directive.
+const TEMPLATE: &str = "\
+main:
+  steps:
+    - init:
+        assign:
+          - region: ${var.region}
+%{ if use_cache }
+          - region: $${\"${var.prefix}-\" + region + regoin}
+%{ endif }
+    - done:
+        return: $${region}
+";
+
+#[test]
+fn a_terraform_template_gets_diagnostics_at_its_own_positions() {
+    let uri = "file:///work/infra/workflow.yaml.tftpl";
+    let mut c = Client::start();
+    c.request("initialize", json!({ "capabilities": {} })).expect("initialize");
+    c.notify("initialized", json!({}));
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "yaml", "version": 1, "text": TEMPLATE } }),
+    );
+    let d = c.diagnostics_of(uri);
+    let list = d["diagnostics"].as_array().expect("a list");
+    let codes: Vec<&str> = list.iter().filter_map(|x| x["code"].as_str()).collect();
+    assert_eq!(codes, ["WF207"], "{d:#}");
+    // The typo as the template has it: line 7, after `${var.prefix}` (13 characters that
+    // render as `var_prefix`, 10).
+    let line = TEMPLATE.lines().nth(6).expect("line 7");
+    let col = line.find("regoin").expect("typo");
+    assert_eq!(list[0]["range"]["start"], json!({ "line": 6, "character": col }), "{d:#}");
+    assert_eq!(list[0]["range"]["end"], json!({ "line": 6, "character": col + 6 }));
+    assert!(list[0]["message"].as_str().is_some_and(|m| m.contains("regoin")), "{d:#}");
+    // Editing the template re-checks it: with the typo fixed, nothing is left.
+    let fixed = TEMPLATE.replace("regoin", "region");
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": fixed }] }),
+    );
+    let d = c.diagnostics_of(uri);
+    assert_eq!(d["diagnostics"], json!([]), "{d:#}");
+    assert_eq!(c.request("shutdown", Value::Null), Ok(Value::Null));
+    c.notify("exit", Value::Null);
+    assert_eq!(c.exit_code(), Some(0));
 }
