@@ -155,6 +155,18 @@ mod tests {
     }
 
     #[test]
+    fn unknown_values_inside_workflow_expressions_have_no_type() {
+        let text = "a: $${x + ${var.n}}\nb: '$${\"p-${var.n}\" + {\"k\": ${f(1)}}.k}'\nc: ${var.n}\n";
+        let e = expand_text(text, &Vars::new());
+        assert_eq!(
+            e.renderings[0].file.text,
+            "a: ${x + json.decode(json.encode(0))}\nb: '${\"p-var_n\" + {\"k\": json.decode(json.encode(0))}.k}'\nc: var_n\n"
+        );
+        let given: Vars = [("n".to_string(), serde_json::json!(3))].into_iter().collect();
+        assert_eq!(expand_text(text, &given).renderings[0].file.text.lines().next(), Some("a: ${x + 3}"));
+    }
+
+    #[test]
     fn every_branch_is_rendered_once_unless_the_values_decide() {
         let text = "%{ if var.a }A%{ if var.b }B%{ else }b%{ endif }%{ else }a%{ endif }%{ if var.c }C%{ endif }";
         let texts = |vars: &Vars| -> Vec<String> {

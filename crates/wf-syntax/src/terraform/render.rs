@@ -196,6 +196,7 @@ impl Renderer<'_> {
             Interp::Value(op) => self.scope.operand(&op),
             Interp::Json(r) => self.scope.eval(&r).map(|v| match v {
                 Value::Known(json) => Value::Known(Json::String(json.to_string())),
+                Value::Unknown(p) if self.expr.bare() => Value::Unknown(p),
                 Value::Unknown(p) => Value::Known(Json::String(Json::String(p).to_string())),
             }),
             Interp::Unsupported(what) => {
@@ -205,8 +206,8 @@ impl Renderer<'_> {
                         span,
                         format!("{what} in a Terraform template is not evaluated"),
                     )
-                    .with_label("the placeholder `tf_value` stands for it")
-                    .with_help("give the rendered value another way (a reference with `--var NAME=JSON`), or move the computation into the Terraform configuration"),
+                    .with_label("a placeholder stands for its value")
+                    .with_help("the rest of the file is checked with a placeholder here; to check the real value, compute it in the Terraform configuration and pass it in a template variable (then `--var NAME=JSON` gives it)"),
                 );
                 Ok(Value::Unknown("tf_value".into()))
             }
@@ -240,7 +241,7 @@ impl Renderer<'_> {
                     Diagnostic::error(codes::TEMPLATE_SYNTAX, span, message)
                         .with_label("not in the value given with `--var`"),
                 );
-                "tf_value".into()
+                if self.expr.bare() { UNKNOWN_EXPR.into() } else { "tf_value".into() }
             }
         };
         self.out.put(&text, span);
