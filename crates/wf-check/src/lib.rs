@@ -5,6 +5,7 @@
 //! it parses, checks, applies `# wf-ignore` comments and sorts the diagnostics.
 
 mod calls;
+mod cascade;
 mod cfg;
 pub mod codes;
 pub mod facts;
@@ -52,6 +53,7 @@ fn check_inner(source: &SourceFile, with_facts: bool) -> (Checked, Option<facts:
         let types = model.infer_types();
         diagnostics.extend(diags);
         diagnostics.extend(report::report(&model, &types));
+        cascade::merge(&mut diagnostics);
         if with_facts {
             analysis = Some(facts::facts_of(&model, &types));
         }

@@ -2,6 +2,7 @@
 //! state, and the lints run on the results.
 
 use wf_syntax::ast::Name;
+use wf_syntax::suggest::did_you_mean;
 use wf_syntax::{Diagnostic, ExprKind, Span};
 
 use crate::calls::call_step;
@@ -272,13 +273,26 @@ fn shared_defined(cx: &mut ExprCx<'_, '_>, sub: &SubModel<'_>, name: &Name) {
         )
         .with_label("not assigned on every path")
         .with_help("assign an initial value before the parallel step"),
-        _ => Diagnostic::error(
-            codes::SHARED_UNDEFINED,
-            name.span,
-            format!("shared variable `{}` is not defined before the parallel step", name.text),
-        )
-        .with_label("not assigned before")
-        .with_help(format!("assign an initial value first, e.g. `- {}: 0`", name.text)),
+        _ => {
+            // A misspelt entry: the variable the branches assign is probably the one meant.
+            let defined = sub
+                .vars
+                .names
+                .iter()
+                .copied()
+                .filter(|n| sub.vars.id(n).is_some_and(|v| cx.state.is_some_and(|s| s.must.contains(v))));
+            let help = match did_you_mean(&name.text, defined) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("assign an initial value first, e.g. `- {}: 0`", name.text),
+            };
+            Diagnostic::error(
+                codes::SHARED_UNDEFINED,
+                name.span,
+                format!("shared variable `{}` is not defined before the parallel step", name.text),
+            )
+            .with_label("not assigned before")
+            .with_help(help)
+        }
     };
     cx.report(d);
 }
@@ -303,8 +317,15 @@ fn parallel_assignment(sub: &SubModel<'_>, n: NodeId, reported: &mut Vec<(usize,
     };
     let scope = &sub.cfg.parallels[p];
     let Some(v) = sub.vars.id(name) else { return };
-    let outer = sub.flow.states[scope.start].as_ref().is_some_and(|s| s.may.contains(v));
-    if outer && !scope.shared.iter().any(|s| s.text == name) && !reported.contains(&(p, v)) {
+    let start = sub.flow.states[scope.start].as_ref();
+    let outer = |v: VarId| start.is_some_and(|s| s.may.contains(v));
+    // A `shared` entry that names no outer variable and is this name misspelt: that entry
+    // is the mistake, reported as not defined (one mistake, one diagnostic).
+    let misspelt_entry = scope
+        .shared
+        .iter()
+        .any(|s| sub.vars.id(&s.text).is_none_or(|sv| !outer(sv)) && did_you_mean(&s.text, [name]).is_some());
+    if outer(v) && !misspelt_entry && !scope.shared.iter().any(|s| s.text == name) && !reported.contains(&(p, v)) {
         reported.push((p, v));
         diags.push(
             Diagnostic::error(
@@ -462,9 +483,19 @@ fn callbacks(model: &Model<'_>, diags: &mut Vec<Diagnostic>) {
             })
             .collect()
     };
+    // A misspelt `events.create_callback_endpoint` is an unknown call target already; the
+    // lint would repeat that mistake as a missing create (one mistake, one diagnostic).
+    let misspelt = |name: &str| {
+        model.subs.iter().flat_map(|s| s.cfg.nodes.iter()).any(|n| match &n.op {
+            Op::Call(c) => {
+                stdlib::function(&c.function.text).is_none() && did_you_mean(&c.function.text, [name]).is_some()
+            }
+            _ => false,
+        })
+    };
     let creates = calls_to("events.create_callback_endpoint");
     let awaits = calls_to("events.await_callback");
-    if creates.is_empty() {
+    if creates.is_empty() && !misspelt("events.create_callback_endpoint") {
         for span in &awaits {
             diags.push(
                 Diagnostic::warning(
@@ -477,7 +508,7 @@ fn callbacks(model: &Model<'_>, diags: &mut Vec<Diagnostic>) {
             );
         }
     }
-    if awaits.is_empty() {
+    if awaits.is_empty() && !misspelt("events.await_callback") {
         for span in &creates {
             diags.push(
                 Diagnostic::warning(codes::CALLBACK_NOT_AWAITED, *span, "this callback endpoint is never awaited")

@@ -1,0 +1,112 @@
+//! One mistake, one diagnostic, across passes. A name misspelt where it is *defined* gives
+//! two findings in two passes: "no such name" where the right spelling is used, and "never
+//! used" where the misspelt one is defined. When the first suggests the second (its help is
+//! "did you mean `X`?" and the second is about `X`), only the first is kept, with a label at
+//! the definition:
+//!
+//! - `next: label` with a step `lbel:` (WF201 + WF400 step `lbel` can never run);
+//! - `${user}` read with `- uer: ...` assigned (WF207 + WF401 the value of `uer` is never read);
+//! - `shared: [user]` with `- uer: {}` assigned before (WF210 + WF401).
+//!
+//! And a `shared` variable never assigned before its parallel step (WF210) is not also
+//! reported where it is read after the step (WF207): assigning it first fixes both.
+
+use wf_syntax::Diagnostic;
+
+use crate::codes;
+
+/// (use code, definition code, label put at the definition).
+const PAIRS: &[(&str, &str, &str)] = &[
+    (codes::UNKNOWN_STEP, codes::UNREACHABLE, "a step of that name is here, and never runs"),
+    (codes::UNDEFINED_VARIABLE, codes::UNUSED_VARIABLE, "that name is assigned here, and never read"),
+    (codes::SHARED_UNDEFINED, codes::UNUSED_VARIABLE, "that name is assigned here, and never read"),
+];
+
+/// Merges the findings that repeat another one (see the module documentation).
+pub(crate) fn merge(diags: &mut Vec<Diagnostic>) {
+    merge_misspelt_definitions(diags);
+    drop_reads_of_unassigned_shared(diags);
+}
+
+/// Drops "`X` is not defined" when `X` is a `shared` variable reported as not assigned
+/// before its parallel step.
+fn drop_reads_of_unassigned_shared(diags: &mut Vec<Diagnostic>) {
+    let shared: Vec<String> = diags
+        .iter()
+        .filter(|d| d.code == codes::SHARED_UNDEFINED)
+        .filter_map(|d| first_name(&d.message).map(str::to_string))
+        .collect();
+    if shared.is_empty() {
+        return;
+    }
+    diags.retain(|d| {
+        d.code != codes::UNDEFINED_VARIABLE || !first_name(&d.message).is_some_and(|n| shared.iter().any(|s| s == n))
+    });
+}
+
+/// Merges each misspelt definition's "never used" into the "no such name" it causes.
+fn merge_misspelt_definitions(diags: &mut Vec<Diagnostic>) {
+    for &(use_code, def_code, label) in PAIRS {
+        let mut i = 0;
+        while i < diags.len() {
+            let suggested = match diags[i].help.as_deref().and_then(suggestion) {
+                // Names of one or two letters are all "close": no evidence of a typo.
+                Some(s) if diags[i].code == use_code && s.chars().count() >= 3 => s.to_string(),
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            };
+            let at = diags[i].span.start;
+            let def = diags
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| d.code == def_code && first_name(&d.message) == Some(suggested.as_str()))
+                .min_by_key(|(_, d)| d.span.start.abs_diff(at))
+                .map(|(j, _)| j);
+            if let Some(j) = def {
+                let span = diags[j].span;
+                diags[i].labels.push(wf_syntax::Label { span, message: format!("`{suggested}`: {label}") });
+                diags.remove(j);
+                if j < i {
+                    i -= 1;
+                }
+            }
+            i += 1;
+        }
+    }
+}
+
+/// `X` of a help "did you mean `X`?".
+fn suggestion(help: &str) -> Option<&str> {
+    help.strip_prefix("did you mean `")?.strip_suffix("`?")
+}
+
+/// The first `backticked` name of a message.
+fn first_name(message: &str) -> Option<&str> {
+    let start = message.find('`')? + 1;
+    let len = message[start..].find('`')?;
+    Some(&message[start..start + len])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wf_syntax::Span;
+
+    #[test]
+    fn a_misspelt_definition_is_one_diagnostic() {
+        let mut diags = vec![
+            Diagnostic::warning(codes::UNUSED_VARIABLE, Span::new(10, 13), "the value assigned to `uer` is never read"),
+            Diagnostic::error(codes::UNDEFINED_VARIABLE, Span::new(40, 44), "`user` is not defined")
+                .with_help("did you mean `uer`?"),
+            Diagnostic::warning(codes::UNUSED_VARIABLE, Span::new(50, 53), "the value assigned to `abc` is never read"),
+        ];
+        merge_misspelt_definitions(&mut diags);
+        assert_eq!(
+            diags.iter().map(|d| d.code).collect::<Vec<_>>(),
+            [codes::UNDEFINED_VARIABLE, codes::UNUSED_VARIABLE]
+        );
+        assert_eq!(diags[0].labels[0].span, Span::new(10, 13));
+    }
+}
