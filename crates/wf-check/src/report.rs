@@ -21,11 +21,11 @@ pub(crate) fn report(model: &Model<'_>, types: &Types) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for s in 0..model.subs.len() {
         let before = diags.len();
-        let reads = check_nodes(model, types, s, &mut diags);
+        let (reads, dead_reads) = check_nodes(model, types, s, &mut diags);
         first_read_only(&mut diags, before);
         let sub = &model.subs[s];
         unreachable_steps(sub, &mut diags);
-        unused_values(sub, &reads, &mut diags);
+        unused_values(sub, &reads, &dead_reads, &mut diags);
         duplicate_steps(sub, &mut diags);
         shadowed_params(sub, &mut diags);
     }
@@ -51,15 +51,22 @@ fn first_read_only(diags: &mut Vec<Diagnostic>, from: usize) {
     }
 }
 
-/// Checks every reachable node; returns the variables each node reads.
-fn check_nodes(model: &Model<'_>, types: &Types, s: usize, diags: &mut Vec<Diagnostic>) -> Vec<Vec<VarId>> {
+/// Checks every node; returns the variables each reachable node reads, and those that
+/// unreachable nodes read.
+fn check_nodes(
+    model: &Model<'_>,
+    types: &Types,
+    s: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<Vec<VarId>>, Vec<VarId>) {
     let sub = &model.subs[s];
     let mut reads = vec![Vec::new(); sub.cfg.nodes.len()];
+    let mut dead_reads = Vec::new();
     let mut shadow_reported: Vec<&str> = Vec::new();
     let mut parallel_reported: Vec<(usize, VarId)> = Vec::new();
     for (n, node) in sub.cfg.nodes.iter().enumerate() {
         let Some(state) = &sub.flow.states[n] else {
-            unreachable_node(model, types, s, &node.op, diags);
+            dead_reads.extend(unreachable_node(model, types, s, &node.op, diags));
             continue;
         };
         let mut cx = ExprCx {
@@ -129,13 +136,21 @@ fn check_nodes(model: &Model<'_>, types: &Types, s: usize, diags: &mut Vec<Diagn
             module_shadowing(name, node_name_span(&node.op), &mut shadow_reported, diags);
         }
     }
-    reads
+    (reads, dead_reads)
 }
 
 /// Checks a node no path reaches as GCW's deployer does (it builds every step): unknown
 /// functions, arguments and types are mistakes there too. What needs the flow (whether a
-/// variable is defined) is not judged, and its reads do not count.
-fn unreachable_node(model: &Model<'_>, types: &Types, s: usize, op: &Op<'_>, diags: &mut Vec<Diagnostic>) {
+/// variable is defined) is not judged, and its reads do not count for definedness. They are
+/// returned: a value read only there is not also reported unused (the unreachable step is
+/// the one mistake).
+fn unreachable_node(
+    model: &Model<'_>,
+    types: &Types,
+    s: usize,
+    op: &Op<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<VarId> {
     let mut cx =
         ExprCx { model, types, sub: s, state: None, diags: Some(diags), reads: Vec::new(), sub_calls: Vec::new() };
     match op {
@@ -147,6 +162,7 @@ fn unreachable_node(model: &Model<'_>, types: &Types, s: usize, op: &Op<'_>, dia
         }
         other => check_values(&mut cx, other),
     }
+    cx.reads
 }
 
 /// The checks of a call, an evaluated value, a range, a `return` or a `raise`: the same
@@ -421,7 +437,7 @@ fn unreachable_steps(sub: &SubModel<'_>, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn unused_values(sub: &SubModel<'_>, reads: &[Vec<VarId>], diags: &mut Vec<Diagnostic>) {
+fn unused_values(sub: &SubModel<'_>, reads: &[Vec<VarId>], dead_reads: &[VarId], diags: &mut Vec<Diagnostic>) {
     let live = flow::live_after(&sub.cfg, &sub.vars, reads);
     // A `shared` variable must be assigned before its parallel step even when only the
     // branches' values matter, and branches may read each other's writes.
@@ -432,7 +448,7 @@ fn unused_values(sub: &SubModel<'_>, reads: &[Vec<VarId>], diags: &mut Vec<Diagn
         }
         let Some(name) = flow::defined_name(&node.op) else { continue };
         let Some(v) = sub.vars.id(name) else { continue };
-        if name.starts_with('_') || live[n].contains(v) {
+        if name.starts_with('_') || live[n].contains(v) || dead_reads.contains(&v) {
             continue;
         }
         if shared.contains(&name) {
