@@ -29,7 +29,8 @@ pub fn load(source: &SourceFile) -> (Option<Node>, Vec<Diagnostic>) {
     }
     let mut relaxed: Option<Relaxed> = None;
     let mut first_error: Option<Diagnostic> = None;
-    let mut attempts = 0;
+    // Text handed to the parser again so far, against `RELAX_BUDGET`.
+    let mut reparsed = 0usize;
     loop {
         let (text, c2b, regions) = match &relaxed {
             None => (source.text.as_str(), CharToByte::new(&source.text), Vec::new()),
@@ -43,12 +44,12 @@ pub fn load(source: &SourceFile) -> (Option<Node>, Vec<Diagnostic>) {
             Ok(_) => return (None, first_error.into_iter().collect()),
             Err(failure) => {
                 let d = loader.scan_error(&failure.error);
-                if attempts < MAX_RELAX_ATTEMPTS
-                    && let Some(next) = relax_for(&failure, relaxed.as_ref(), &source.text)
+                if let Some(next) = relax_for(&failure, relaxed.as_ref(), &source.text)
+                    && reparsed + next.text.len() <= RELAX_BUDGET
                 {
                     first_error.get_or_insert(d);
+                    reparsed += next.text.len();
                     relaxed = Some(next);
-                    attempts += 1;
                     continue;
                 }
                 loader.diags.push(d);
@@ -60,8 +61,10 @@ pub fn load(source: &SourceFile) -> (Option<Node>, Vec<Diagnostic>) {
 
 /// saphyr-parser's message for a quoted scalar indented less than its block (see `relax`).
 const QUOTED_INDENT_ERROR: &str = "invalid indentation in quoted scalar";
-/// How many constructs one file may have relaxed before we give up (each costs a parse).
-const MAX_RELAX_ATTEMPTS: usize = 128;
+/// How much text the parser may read again for relaxed copies of one file (each relaxed
+/// construct costs a parse of the file): 32 MiB, under a second, thousands of constructs in
+/// a file of GCW's size.
+const RELAX_BUDGET: usize = 32 << 20;
 
 /// Why saphyr stopped, and where the outermost flow collection still open then begins.
 struct Failure {
@@ -632,6 +635,17 @@ mod tests {
 
     fn depth(node: &Node) -> usize {
         measure(node).1
+    }
+
+    /// More than the 128 attempts the loader once allowed: each costs a parse, within
+    /// `RELAX_BUDGET`.
+    #[test]
+    fn many_relaxed_flow_collections_load() {
+        let item = |i: usize| format!("- k{i}: {{\n  \"a\": {i}\n  }}\n");
+        let text: String = (0..200).map(item).collect();
+        let (root, diags) = load_text(&text);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(root.and_then(|r| r.as_seq().map(<[Node]>::len)), Some(200));
     }
 
     #[test]
