@@ -1,17 +1,18 @@
 //! One mistake, one diagnostic, across passes. A name misspelt where it is *defined* gives
 //! two findings in two passes: "no such name" where the right spelling is used, and "never
-//! used" where the misspelt one is defined. When the first suggests the second (its help is
-//! "did you mean `X`?" and the second is about `X`), only the first is kept, with a label at
-//! the definition:
+//! used" where the misspelt one is defined. When the second's name is a likely typo of the
+//! first's, only the first is kept, with a label at the definition:
 //!
 //! - `next: label` with a step `lbel:` (WF201 + WF400 step `lbel` can never run);
-//! - `${user}` read with `- uer: ...` assigned (WF207 + WF401 the value of `uer` is never read);
+//! - `${user}` read with `- uer: ...` assigned (WF207 + WF401 the value of `uer` is never read),
+//!   or assigned so on one path only (WF208 `user` may not be defined + WF401);
 //! - `shared: [user]` with `- uer: {}` assigned before (WF210 + WF401).
 //!
 //! And a `shared` variable never assigned before its parallel step (WF210) is not also
 //! reported where it is read after the step (WF207): assigning it first fixes both.
 
 use wf_syntax::Diagnostic;
+use wf_syntax::suggest::did_you_mean;
 
 use crate::codes;
 
@@ -19,6 +20,7 @@ use crate::codes;
 const PAIRS: &[(&str, &str, &str)] = &[
     (codes::UNKNOWN_STEP, codes::UNREACHABLE, "a step of that name is here, and never runs"),
     (codes::UNDEFINED_VARIABLE, codes::UNUSED_VARIABLE, "that name is assigned here, and never read"),
+    (codes::MAYBE_UNDEFINED, codes::UNUSED_VARIABLE, "that name is assigned here, and never read"),
     (codes::SHARED_UNDEFINED, codes::UNUSED_VARIABLE, "that name is assigned here, and never read"),
 ];
 
@@ -44,14 +46,14 @@ fn drop_reads_of_unassigned_shared(diags: &mut Vec<Diagnostic>) {
     });
 }
 
-/// Merges each misspelt definition's "never used" into the "no such name" it causes.
+/// Merges each misspelt definition's "never used" into the "no such name" it causes: the
+/// nearest definition finding whose name is a likely typo of the name used.
 fn merge_misspelt_definitions(diags: &mut Vec<Diagnostic>) {
     for &(use_code, def_code, label) in PAIRS {
         let mut i = 0;
         while i < diags.len() {
-            let suggested = match diags[i].help.as_deref().and_then(suggestion) {
-                // Names of one or two letters are all "close": no evidence of a typo.
-                Some(s) if diags[i].code == use_code && s.chars().count() >= 3 => s.to_string(),
+            let used = match first_name(&diags[i].message) {
+                Some(n) if diags[i].code == use_code => n.to_string(),
                 _ => {
                     i += 1;
                     continue;
@@ -61,12 +63,14 @@ fn merge_misspelt_definitions(diags: &mut Vec<Diagnostic>) {
             let def = diags
                 .iter()
                 .enumerate()
-                .filter(|(_, d)| d.code == def_code && first_name(&d.message) == Some(suggested.as_str()))
-                .min_by_key(|(_, d)| d.span.start.abs_diff(at))
-                .map(|(j, _)| j);
-            if let Some(j) = def {
-                let span = diags[j].span;
-                diags[i].labels.push(wf_syntax::Label { span, message: format!("`{suggested}`: {label}") });
+                .filter(|(_, d)| d.code == def_code)
+                .filter_map(|(j, d)| Some((j, first_name(&d.message)?, d.span)))
+                // Names of one or two letters are all "close": no evidence of a typo.
+                .filter(|(_, name, _)| name.chars().count() >= 3 && did_you_mean(&used, [*name]).is_some())
+                .min_by_key(|(_, _, span)| span.start.abs_diff(at))
+                .map(|(j, name, span)| (j, name.to_string(), span));
+            if let Some((j, name, span)) = def {
+                diags[i].labels.push(wf_syntax::Label { span, message: format!("`{name}`: {label}") });
                 diags.remove(j);
                 if j < i {
                     i -= 1;
@@ -75,11 +79,6 @@ fn merge_misspelt_definitions(diags: &mut Vec<Diagnostic>) {
             i += 1;
         }
     }
-}
-
-/// `X` of a help "did you mean `X`?".
-fn suggestion(help: &str) -> Option<&str> {
-    help.strip_prefix("did you mean `")?.strip_suffix("`?")
 }
 
 /// The first `backticked` name of a message.
