@@ -12,7 +12,7 @@
 //! reported where it is read after the step (WF207): assigning it first fixes both.
 
 use wf_syntax::Diagnostic;
-use wf_syntax::suggest::did_you_mean;
+use wf_syntax::suggest::{did_you_mean, edit_distance};
 
 use crate::codes;
 
@@ -67,7 +67,7 @@ fn merge_misspelt_definitions(diags: &mut Vec<Diagnostic>) {
                 .filter_map(|(j, d)| Some((j, first_name(&d.message)?, d.span)))
                 // Names of one or two letters are all "close": no evidence of a typo.
                 .filter(|(_, name, _)| name.chars().count() >= 3 && did_you_mean(&used, [*name]).is_some())
-                .min_by_key(|(_, _, span)| span.start.abs_diff(at))
+                .min_by_key(|(_, name, span)| (edit_distance(&used, name), span.start.abs_diff(at)))
                 .map(|(j, name, span)| (j, name.to_string(), span));
             if let Some((j, name, span)) = def {
                 diags[i].labels.push(wf_syntax::Label { span, message: format!("`{name}`: {label}") });
