@@ -60,20 +60,27 @@ fn merge_misspelt_definitions(diags: &mut Vec<Diagnostic>) {
                 }
             };
             let at = diags[i].span.start;
-            let def = diags
+            let name = diags
                 .iter()
-                .enumerate()
-                .filter(|(_, d)| d.code == def_code)
-                .filter_map(|(j, d)| Some((j, first_name(&d.message)?, d.span)))
+                .filter(|d| d.code == def_code)
+                .filter_map(|d| Some((first_name(&d.message)?, d.span)))
                 // Names of one or two letters are all "close": no evidence of a typo.
-                .filter(|(_, name, _)| name.chars().count() >= 3 && did_you_mean(&used, [*name]).is_some())
-                .min_by_key(|(_, name, span)| (edit_distance(&used, name), span.start.abs_diff(at)))
-                .map(|(j, name, span)| (j, name.to_string(), span));
-            if let Some((j, name, span)) = def {
-                diags[i].labels.push(wf_syntax::Label { span, message: format!("`{name}`: {label}") });
-                diags.remove(j);
-                if j < i {
-                    i -= 1;
+                .filter(|(name, _)| name.chars().count() >= 3 && did_you_mean(&used, [*name]).is_some())
+                .min_by_key(|(name, span)| (edit_distance(&used, name), span.start.abs_diff(at)))
+                .map(|(name, _)| name.to_string());
+            if let Some(name) = name {
+                // Every "never used" of that name is the same mistake.
+                let mut j = 0;
+                while j < diags.len() {
+                    if diags[j].code == def_code && first_name(&diags[j].message) == Some(name.as_str()) {
+                        let span = diags.remove(j).span;
+                        if j < i {
+                            i -= 1;
+                        }
+                        diags[i].labels.push(wf_syntax::Label { span, message: format!("`{name}`: {label}") });
+                    } else {
+                        j += 1;
+                    }
                 }
             }
             i += 1;
