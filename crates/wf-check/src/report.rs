@@ -438,6 +438,11 @@ fn unreachable_steps(sub: &SubModel<'_>, diags: &mut Vec<Diagnostic>) {
 }
 
 fn unused_values(sub: &SubModel<'_>, reads: &[Vec<VarId>], dead_reads: &[VarId], diags: &mut Vec<Diagnostic>) {
+    // Where a `next` did not resolve, the flow after it is a guess: a value it leaves
+    // unread may be read where the jump meant to go (one mistake, one diagnostic).
+    if sub.cfg.broken_jump {
+        return;
+    }
     let live = flow::live_after(&sub.cfg, &sub.vars, reads);
     // A `shared` variable must be assigned before its parallel step even when only the
     // branches' values matter, and branches may read each other's writes.
