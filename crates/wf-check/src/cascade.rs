@@ -6,7 +6,9 @@
 //! - `next: label` with a step `lbel:` (WF201 + WF400 step `lbel` can never run);
 //! - `${user}` read with `- uer: ...` assigned (WF207 + WF401 the value of `uer` is never read),
 //!   or assigned so on one path only (WF208 `user` may not be defined + WF401);
-//! - `shared: [user]` with `- uer: {}` assigned before (WF210 + WF401).
+//! - `shared: [user]` with `- uer: {}` assigned before (WF210 + WF401);
+//! - `${base64.data}` read with `- bse64: ...` assigned, so the read names the module
+//!   (WF312 + WF401).
 //!
 //! And a `shared` variable never assigned before its parallel step (WF210) is not also
 //! reported where it is read after the step (WF207): assigning it first fixes both.
@@ -21,6 +23,7 @@ const PAIRS: &[(&str, &str, &str)] = &[
     (codes::UNKNOWN_STEP, codes::UNREACHABLE, "a step of that name is here, and never runs"),
     (codes::UNDEFINED_VARIABLE, codes::UNUSED_VARIABLE, "that name is assigned here, and never read"),
     (codes::MAYBE_UNDEFINED, codes::UNUSED_VARIABLE, "that name is assigned here, and never read"),
+    (codes::NOT_CALLABLE, codes::UNUSED_VARIABLE, "that name is assigned here, and never read"),
     (codes::SHARED_UNDEFINED, codes::UNUSED_VARIABLE, "that name is assigned here, and never read"),
 ];
 
