@@ -76,8 +76,15 @@ fn describe(text: &str) -> String {
     } else if text.contains(['+', '-', '*', '/', '%', '<', '>', '&', '|', '!', '=']) {
         "an operator expression".into()
     } else {
-        format!("the expression `{text}`")
+        format!("the expression `{}`", first_line(text))
     }
+}
+
+/// The first line of `text`, at most 40 characters, with `…` when cut.
+fn first_line(text: &str) -> String {
+    let line = text.lines().next().unwrap_or("");
+    let short: String = line.chars().take(40).collect();
+    if short.len() < text.len() { format!("{short}…") } else { short }
 }
 
 /// A reference or a literal, or `None`.

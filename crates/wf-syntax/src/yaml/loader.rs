@@ -637,6 +637,23 @@ mod tests {
         measure(node).1
     }
 
+    #[test]
+    fn relaxed_flow_collections_keep_their_spans_in_the_file() {
+        let text = "- a: {\n  \"k\": [1,\n2],\n  \"m\": 'x\n y'\n  }\n- b: 1\n";
+        let (root, diags) = load_text(text);
+        assert!(diags.is_empty(), "{diags:?}");
+        let root = root.expect("a tree");
+        let map = &root.as_seq().expect("a list")[0].as_map().expect("a map")[0].1;
+        assert_eq!(&text[map.span.range()], "{\n  \"k\": [1,\n2],\n  \"m\": 'x\n y'\n  }");
+        let entries = map.as_map().expect("a flow map");
+        assert_eq!(&text[entries[0].0.span.range()], "\"k\"");
+        assert_eq!(&text[entries[0].1.span.range()], "[1,\n2]");
+        let two = &entries[0].1.as_seq().expect("a flow list")[1];
+        assert_eq!((two.span.start as usize, &text[two.span.range()]), (text.find("2]").unwrap(), "2"));
+        assert_eq!(&text[entries[1].1.span.range()], "'x\n y'");
+        assert_eq!(entries[1].1.as_str(), Some("x y"));
+    }
+
     /// More than the 128 attempts the loader once allowed: each costs a parse, within
     /// `RELAX_BUDGET`.
     #[test]
