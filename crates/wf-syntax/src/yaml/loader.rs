@@ -59,6 +59,8 @@ pub fn load(source: &SourceFile) -> (Option<Node>, Vec<Diagnostic>) {
     }
 }
 
+/// saphyr-parser's message for a `#` right after a token (see `relax`).
+const COMMENT_SPACE_ERROR: &str = "comments must be separated from other tokens by whitespace";
 /// saphyr-parser's message for a quoted scalar indented less than its block (see `relax`).
 const QUOTED_INDENT_ERROR: &str = "invalid indentation in quoted scalar";
 /// How much text the parser may read again for relaxed copies of one file (each relaxed
@@ -82,7 +84,7 @@ struct Failure {
 /// indentation strictnesses GCW does not share.
 fn relax_for(failure: &Failure, current: Option<&Relaxed>, text: &str) -> Option<Relaxed> {
     let info = failure.error.info();
-    if !info.starts_with("invalid indentation") {
+    if !info.starts_with("invalid indentation") && info != COMMENT_SPACE_ERROR {
         return None;
     }
     let identity;
@@ -93,6 +95,9 @@ fn relax_for(failure: &Failure, current: Option<&Relaxed>, text: &str) -> Option
             &identity
         }
     };
+    if info == COMMENT_SPACE_ERROR {
+        return relax::space_before_comment(current, failure.error.marker().index());
+    }
     // The parser may be past the end of the flow collection it reported last, and inside
     // one it has not reported yet: read the text from there to the error.
     let from = failure.open_flow.unwrap_or(failure.last_event);

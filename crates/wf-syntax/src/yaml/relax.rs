@@ -1,9 +1,12 @@
-//! Two tolerances shared by PyYAML (the libyaml family) and GCW but not by saphyr-parser, a
+//! Tolerances shared by PyYAML (the libyaml family) and GCW but not by saphyr-parser, a
 //! strict YAML 1.2 parser: lines indented less than the enclosing block
 //!
 //! - inside a flow collection (`[` or `{`) opened as a block value, whose continuation
 //!   lines or closing bracket sit at or left of the key's column (`reindent_flow`), and
-//! - on the continuation lines of a multi-line quoted scalar (`reindent_quoted`).
+//! - on the continuation lines of a multi-line quoted scalar (`reindent_quoted`);
+//!
+//! and a comment right after a quoted scalar or a closing bracket (`"q"#x`,
+//! `space_before_comment`).
 //!
 //! libyaml ignores indentation inside flow collections and quoted scalars; saphyr does not.
 //! When the parser rejects such a construct, the loader calls one of these, which indents the
@@ -48,6 +51,20 @@ pub(crate) fn reindent_flow(current: &Relaxed, open_at: usize) -> Option<Relaxed
     }
     let close = closing_bracket(&chars, open_at)?;
     pad_lines(current, &chars, open_at, close)
+}
+
+/// Puts a space before the `#` at char `at` of `current`: libyaml reads `"q"#x` or `[a]#x`
+/// as a value and a comment, saphyr wants white space before the `#`. `None` when there
+/// is no `#` there.
+pub(crate) fn space_before_comment(current: &Relaxed, at: usize) -> Option<Relaxed> {
+    let (byte, _) = current.text.char_indices().nth(at).filter(|&(_, c)| c == '#')?;
+    let mut text = String::with_capacity(current.text.len() + 1);
+    text.push_str(&current.text[..byte]);
+    text.push(' ');
+    text.push_str(&current.text[byte..]);
+    let mut to_original = current.to_original.clone();
+    to_original.insert(at, *current.to_original.get(at)?);
+    Some(Relaxed { text, to_original, regions: current.regions.clone() })
 }
 
 /// Indents every non-blank line that starts inside `open..=close` to at least the column
@@ -230,6 +247,17 @@ mod tests {
         assert_eq!(r.to_original.len(), r.text.chars().count() + 1);
         // Already indented enough: nothing to do, so the parse error stands.
         assert!(reindent_flow(&r, open).is_none());
+    }
+
+    #[test]
+    fn a_comment_gets_its_space() {
+        let src = "a: \"q\"#x\n";
+        let r = space_before_comment(&identity(src), src.find('#').unwrap()).unwrap();
+        assert_eq!(r.text, "a: \"q\" #x\n");
+        assert_eq!(r.to_original[6], 6);
+        assert_eq!(r.to_original[7], 6);
+        assert_eq!(r.to_original.len(), r.text.chars().count() + 1);
+        assert!(space_before_comment(&identity(src), 0).is_none());
     }
 
     #[test]
