@@ -337,6 +337,8 @@ fn the_listed_scanner_differences_hold() {
         ("a: [1,\t2]\n", "wfkit accepts, PyYAML rejects"),
         // NEL is a line break in YAML 1.1 only.
         ("k: \u{85}x\n", "wfkit accepts, PyYAML rejects"),
+        // `\u` escapes of UTF-16 surrogates: libyaml and Go's yaml reject them too.
+        ("a: \"\\ud83d\\ude00\"\n", "wfkit rejects (WF101"),
     ];
     let files: Vec<PathBuf> = cases
         .iter()
