@@ -87,7 +87,8 @@ pub fn expand(source: &SourceFile, vars: &Vars) -> Expansion {
     let mut renderings = Vec::new();
     while renderings.len() < MAX_RENDERINGS {
         let first = renderings.is_empty();
-        let Some(r) = render::render(text, &parts, vars, &mut coverage, first, &mut diagnostics) else { break };
+        let json = name.to_ascii_lowercase().ends_with(".json");
+        let Some(r) = render::render(text, &parts, vars, json, &mut coverage, first, &mut diagnostics) else { break };
         let choices = r
             .choices
             .iter()
@@ -164,6 +165,16 @@ mod tests {
         );
         let given: Vars = [("n".to_string(), serde_json::json!(3))].into_iter().collect();
         assert_eq!(expand_text(text, &given).renderings[0].file.text.lines().next(), Some("a: ${x + 3}"));
+    }
+
+    #[test]
+    fn unknown_values_outside_json_strings_are_json_strings() {
+        let text = "{\"a\": ${var.n}, \"b\": \"x-${var.n}\", \"c\": \"$${y + ${var.n}}\", \"d\": ${f(1)}}";
+        let e = expand(&SourceFile::new("w.json.tftpl", text), &Vars::new());
+        assert_eq!(
+            e.renderings[0].file.text,
+            "{\"a\": \"var_n\", \"b\": \"x-var_n\", \"c\": \"${y + json.decode(json.encode(0))}\", \"d\": \"tf_value\"}"
+        );
     }
 
     #[test]

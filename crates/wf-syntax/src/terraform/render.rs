@@ -58,6 +58,7 @@ pub(crate) fn render(
     text: &str,
     parts: &[Part],
     vars: &Vars,
+    json: bool,
     coverage: &mut Coverage,
     first: bool,
     diags: &mut Vec<Diagnostic>,
@@ -73,6 +74,7 @@ pub(crate) fn render(
         diags,
         too_big: false,
         expr: ExprContext::default(),
+        json: json.then(JsonContext::default),
     };
     r.parts(parts);
     let Renderer { out, choices, too_big, .. } = r;
@@ -93,6 +95,29 @@ struct Renderer<'a> {
     diags: &'a mut Vec<Diagnostic>,
     too_big: bool,
     expr: ExprContext,
+    /// For a JSON template, whether the text is inside a JSON string.
+    json: Option<JsonContext>,
+}
+
+/// Where a JSON template's rendered text is: an unknown value put in outside a JSON string
+/// is a JSON string itself (as a placeholder in YAML is a plain string).
+#[derive(Default)]
+struct JsonContext {
+    in_string: bool,
+}
+
+impl JsonContext {
+    fn text(&mut self, text: &str) {
+        let mut escaped = false;
+        for b in text.bytes() {
+            match (self.in_string, escaped, b) {
+                (true, false, b'\\') => escaped = true,
+                (true, true, _) => escaped = false,
+                (_, false, b'"') => self.in_string = !self.in_string,
+                _ => {}
+            }
+        }
+    }
 }
 
 /// Where the rendered text is in the workflow's own `${...}` expressions (opened by a
@@ -158,10 +183,16 @@ impl Renderer<'_> {
             match part {
                 Part::Text(span) => {
                     self.expr.text(&self.text[span.range()]);
+                    if let Some(j) = &mut self.json {
+                        j.text(&self.text[span.range()]);
+                    }
                     self.out.copy(self.text, *span);
                 }
                 Part::Escape(span) => {
                     self.expr.escape(&self.text[span.range()]);
+                    if let Some(j) = &mut self.json {
+                        j.text(&self.text[span.start as usize + 1..span.end as usize]);
+                    }
                     self.out.copy(self.text, Span::new(span.start + 1, span.end));
                 }
                 Part::Interp { span, inner } => self.interp(*span, *inner),
@@ -216,6 +247,7 @@ impl Renderer<'_> {
             // A value of any type (no checker rule can fault it), and no quote that could
             // end a YAML string around the expression.
             Ok(Value::Unknown(_)) if self.expr.bare() => UNKNOWN_EXPR.to_string(),
+            Ok(Value::Unknown(p)) if self.json.as_ref().is_some_and(|j| !j.in_string) => Json::String(p).to_string(),
             Ok(Value::Unknown(p)) => p,
             Ok(Value::Known(Json::String(s))) => s,
             Ok(Value::Known(v @ (Json::Number(_) | Json::Bool(_)))) => v.to_string(),
@@ -241,7 +273,13 @@ impl Renderer<'_> {
                     Diagnostic::error(codes::TEMPLATE_SYNTAX, span, message)
                         .with_label("not in the value given with `--var`"),
                 );
-                if self.expr.bare() { UNKNOWN_EXPR.into() } else { "tf_value".into() }
+                if self.expr.bare() {
+                    UNKNOWN_EXPR.into()
+                } else if self.json.as_ref().is_some_and(|j| !j.in_string) {
+                    "\"tf_value\"".into()
+                } else {
+                    "tf_value".into()
+                }
             }
         };
         self.out.put(&text, span);
