@@ -42,6 +42,11 @@ pub fn load(source: &SourceFile) -> (Option<Node>, Vec<Diagnostic>) {
             // The parser read a re-indented stretch as something else than we assumed:
             // the original error stands.
             Ok(_) => return (None, first_error.into_iter().collect()),
+            // The parser stopped past a re-indented stretch it did not read as assumed:
+            // that re-indentation was wrong, and the original error stands.
+            Err(failure) if !loader.confirmed_before(loader.c2b.byte(failure.error.marker().index())) => {
+                return (None, first_error.into_iter().collect());
+            }
             Err(failure) => {
                 let d = loader.scan_error(&failure.error);
                 if let Some(next) = relax_for(&failure, relaxed.as_ref(), &source.text)
@@ -177,6 +182,11 @@ impl<'a> Loader<'a> {
     /// Whether every re-indented stretch was read as what we took it for.
     fn relaxation_confirmed(&self) -> bool {
         self.confirmed.iter().all(|&c| c)
+    }
+
+    /// Whether every re-indented stretch that ends before byte `at` was read as assumed.
+    fn confirmed_before(&self, at: u32) -> bool {
+        self.regions.iter().zip(&self.confirmed).all(|(&(_, end), &c)| c || end >= at)
     }
 
     fn span(&self, s: saphyr_parser::Span) -> Span {
