@@ -10,6 +10,9 @@
 //! - `${base64.data}` read with `- bse64: ...` assigned, so the read names the module
 //!   (WF312 + WF401).
 //!
+//! A parameter misspelt where it is declared is one WF207 where the body reads it, not also
+//! a WF206 at every call that passes it by its right name.
+//!
 //! And a `shared` variable never assigned before its parallel step (WF210) is not also
 //! reported where it is read after the step (WF207): assigning it first fixes both.
 
@@ -30,7 +33,40 @@ const PAIRS: &[(&str, &str, &str)] = &[
 /// Merges the findings that repeat another one (see the module documentation).
 pub(crate) fn merge(diags: &mut Vec<Diagnostic>) {
     merge_misspelt_definitions(diags);
+    merge_misspelt_params(diags);
     drop_reads_of_unassigned_shared(diags);
+}
+
+/// A parameter misspelt where it is declared (`params: [zne]`): the body's read of `zone`
+/// is not defined, and every call passing `zone:` has an "unknown argument `zone`; did you
+/// mean `zne`?". One mistake: the read's error is kept, with a label at each such argument.
+fn merge_misspelt_params(diags: &mut Vec<Diagnostic>) {
+    let mut i = 0;
+    while i < diags.len() {
+        let name = match first_name(&diags[i].message) {
+            Some(n) if diags[i].code == codes::UNDEFINED_VARIABLE && diags[i].message.ends_with("is not defined") => {
+                n.to_string()
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        let argument = format!("unknown argument `{name}`; did you mean");
+        let mut j = 0;
+        while j < diags.len() {
+            if diags[j].code == codes::UNKNOWN_ARGUMENT && diags[j].message.starts_with(&argument) {
+                let span = diags.remove(j).span;
+                if j < i {
+                    i -= 1;
+                }
+                diags[i].labels.push(wf_syntax::Label { span, message: format!("a call passes `{name}`") });
+            } else {
+                j += 1;
+            }
+        }
+        i += 1;
+    }
 }
 
 /// Drops "`X` is not defined" when `X` is a `shared` variable reported as not assigned
