@@ -297,7 +297,22 @@ impl Renderer<'_> {
             );
             return;
         };
-        let items: Vec<(Value, Value)> = match self.scope.operand(&h.collection) {
+        let collection = match &h.collection {
+            Ok(op) => self.scope.operand(op),
+            Err(what) => {
+                self.report(
+                    Diagnostic::warning(
+                        codes::TEMPLATE_UNSUPPORTED,
+                        header,
+                        format!("{what} in a Terraform template is not evaluated"),
+                    )
+                    .with_label("the loop's body is rendered once, with placeholders")
+                    .with_help("to check the real items, pass the list in a template variable and give it with `--var NAME=JSON`"),
+                );
+                Ok(Value::Unknown(String::new()))
+            }
+        };
+        let items: Vec<(Value, Value)> = match collection {
             Ok(Value::Known(Json::Array(items))) => {
                 items.into_iter().enumerate().map(|(i, v)| (Value::Known(Json::from(i)), Value::Known(v))).collect()
             }

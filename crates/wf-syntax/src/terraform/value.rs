@@ -282,11 +282,12 @@ fn walk(json: &Json, steps: &[Step], name: &str) -> Result<Value, String> {
     Ok(Value::Known(at.clone()))
 }
 
-/// A `%{ for }` header: the names it binds and the collection.
+/// A `%{ for }` header: the names it binds and the collection (`Err`: an expression that
+/// is not evaluated, described).
 pub(crate) struct ForHeader {
     pub key: Option<String>,
     pub value: String,
-    pub collection: Operand,
+    pub collection: Result<Operand, String>,
 }
 
 /// Reads `NAME in EXPR` or `KEY, VALUE in EXPR`.
@@ -297,7 +298,12 @@ pub(crate) fn for_header(text: &str) -> Option<ForHeader> {
     if !names.iter().all(|n| valid(n)) {
         return None;
     }
-    let collection = operand(collection)?;
+    let collection = operand(collection)
+        .or_else(|| {
+            let literal = serde_json::from_str::<Json>(collection.trim()).ok();
+            literal.filter(|v| v.is_array() || v.is_object()).map(Operand::Literal)
+        })
+        .ok_or_else(|| describe(collection.trim()));
     match names[..] {
         [value] => Some(ForHeader { key: None, value: value.into(), collection }),
         [key, value] => Some(ForHeader { key: Some(key.into()), value: value.into(), collection }),
@@ -346,5 +352,10 @@ mod tests {
         let h = for_header("k, v in var.m").unwrap();
         assert_eq!((h.key.as_deref(), h.value.as_str()), (Some("k"), "v"));
         assert!(for_header("in x").is_none());
+        assert_eq!(
+            for_header("r in [\"a\", \"b\"]").unwrap().collection,
+            Ok(Operand::Literal(serde_json::json!(["a", "b"])))
+        );
+        assert_eq!(for_header("r in keys(var.m)").unwrap().collection, Err("the function call `keys(...)`".into()));
     }
 }
