@@ -516,7 +516,7 @@ fn callbacks(model: &Model<'_>, diags: &mut Vec<Diagnostic>) {
     };
     let creates = calls_to("events.create_callback_endpoint");
     let awaits = calls_to("events.await_callback");
-    if creates.is_empty() && !misspelt("events.create_callback_endpoint") {
+    if creates.is_empty() && !awaits.is_empty() && !misspelt("events.create_callback_endpoint") {
         for span in &awaits {
             diags.push(
                 Diagnostic::warning(
@@ -529,7 +529,7 @@ fn callbacks(model: &Model<'_>, diags: &mut Vec<Diagnostic>) {
             );
         }
     }
-    if awaits.is_empty() && !misspelt("events.await_callback") {
+    if awaits.is_empty() && !creates.is_empty() && !misspelt("events.await_callback") {
         for span in &creates {
             diags.push(
                 Diagnostic::warning(codes::CALLBACK_NOT_AWAITED, *span, "this callback endpoint is never awaited")
