@@ -10,6 +10,8 @@
 #   target/test-tools/lcov, and run through the wrapper target/test-tools/bin/genhtml
 #   (genhtml is a Perl script that needs only Perl's core modules; those are fetched too
 #   when Perl lacks them).
+# - PyYAML, in a virtual environment target/test-tools/pyyaml-venv (Debian's pip refuses
+#   system installs), for the loader's agreement test (`cargo test -p wf-cli --test pyyaml`).
 # Tests that need a missing tool say SKIPPED, and fail when CI=true.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -95,4 +97,24 @@ WRAPPER
   chmod +x "$tools/bin/genhtml"
   "$tools/bin/genhtml" --version
   echo "genhtml unpacked in $lcov_dir (run it as $tools/bin/genhtml)"
+fi
+
+venv="$tools/pyyaml-venv"
+if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import yaml' 2>/dev/null; then
+  echo "PyYAML already installed: $("$venv/bin/python" -c 'import yaml; print(yaml.__version__)')"
+else
+  mkdir -p "$tools"
+  if ! python3 -m venv "$venv" 2>/dev/null; then
+    # Debian ships venv (ensurepip) separately from python3.
+    rm -rf "$venv"
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+      sudo="sudo"
+    fi
+    $sudo apt-get update
+    $sudo apt-get install -y python3-venv
+    python3 -m venv "$venv"
+  fi
+  "$venv/bin/pip" install --quiet --disable-pip-version-check 'PyYAML>=6'
+  echo "PyYAML $("$venv/bin/python" -c 'import yaml; print(yaml.__version__)') installed in $venv"
 fi

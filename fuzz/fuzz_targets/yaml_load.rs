@@ -1,14 +1,16 @@
 //! The YAML/JSON loader and the lowering to the workflow AST (`wf_syntax::yaml::load`,
-//! `wf_syntax::parse_workflow`), on the input as a `.yaml` and as a `.json` file.
+//! `wf_syntax::parse_workflow`), on the input as a `.yaml` and as a `.json` file; and the
+//! input as a Terraform template (`wf_syntax::terraform`), every rendering parsed.
 //!
 //! Oracles: nothing panics; every diagnostic span and every node span is a range of the file
 //! on character boundaries; each scalar's offset table (`ScalarOffsets`, which places
 //! expression spans in the file) maps every character of the cooked text into the file, in
-//! order.
+//! order; a template's diagnostics, moved back from its renderings, are ranges of the
+//! template on character boundaries.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wf_syntax::SourceFile;
+use wf_syntax::{SourceFile, terraform};
 use wf_syntax::yaml::{Node, NodeKind, ScalarOffsets};
 use wfkit_fuzz::{assert_diagnostics, assert_span, text};
 
@@ -24,6 +26,10 @@ fuzz_target!(|data: &[u8]| {
         let parsed = wf_syntax::parse_workflow(&file);
         assert_diagnostics(&text, &parsed.diagnostics);
     }
+    let template = SourceFile::new("fuzz.yaml.tftpl", text.as_ref());
+    let expansion = terraform::expand(&template, &terraform::Vars::new());
+    let merged = terraform::merge(&expansion, |rendered| wf_syntax::parse_workflow(rendered).diagnostics);
+    assert_diagnostics(&text, &merged);
 });
 
 /// Checks the spans of `node` and everything under it.

@@ -125,6 +125,9 @@ fn function_call(cx: &mut ExprCx<'_, '_>, f: &'static Function, call: &Call, arg
         }
     }
     let mut positional = vec![Ty::any(); f.params.len()];
+    // Parameters that a misspelt argument probably meant (one mistake, one diagnostic: no
+    // "needs the argument" for them), as for subworkflow calls.
+    let mut meant: Vec<&str> = Vec::new();
     for (arg, t) in args {
         match f.params.iter().position(|p| p.name == arg.name.text) {
             Some(i) => {
@@ -140,7 +143,10 @@ fn function_call(cx: &mut ExprCx<'_, '_>, f: &'static Function, call: &Call, arg
                 )
                 .with_label("unknown argument");
                 d = match did_you_mean(&arg.name.text, names.iter().copied()) {
-                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    Some(s) => {
+                        meant.push(s);
+                        d.with_help(format!("did you mean `{s}`?"))
+                    }
                     None if names.is_empty() => d.with_help(format!("`{}` takes no arguments", f.name)),
                     None => d.with_help(format!("the signature is `{}`", f.signature())),
                 };
@@ -148,7 +154,7 @@ fn function_call(cx: &mut ExprCx<'_, '_>, f: &'static Function, call: &Call, arg
             }
         }
     }
-    for p in f.params.iter().filter(|p| p.required) {
+    for p in f.params.iter().filter(|p| p.required && !meant.contains(&p.name)) {
         if !args.iter().any(|(a, _)| a.name.text == p.name) {
             let at = call.args_span.unwrap_or(call.function.span);
             cx.report(

@@ -114,6 +114,9 @@ pub(crate) struct Cfg<'a> {
     pub parallels: Vec<ParallelScope<'a>>,
     /// The entry node of each step, by [`StepId`].
     pub step_nodes: Vec<NodeId>,
+    /// Whether a `next` failed to resolve (reported): its edge is a guess (the next step),
+    /// so "never read" cannot be judged in this subworkflow.
+    pub broken_jump: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -143,7 +146,14 @@ struct Builder<'a, 'i> {
 pub(crate) fn build<'a>(index: &SubIndex<'a>, steps: &'a [Step]) -> (Cfg<'a>, Vec<Diagnostic>) {
     let mut b = Builder {
         index,
-        cfg: Cfg { nodes: Vec::new(), entry: 0, exit: 0, parallels: Vec::new(), step_nodes: Vec::new() },
+        cfg: Cfg {
+            nodes: Vec::new(),
+            entry: 0,
+            exit: 0,
+            parallels: Vec::new(),
+            step_nodes: Vec::new(),
+            broken_jump: false,
+        },
         return_exit: 0,
         handlers: Vec::new(),
         loops: Vec::new(),
@@ -314,6 +324,7 @@ impl<'a> Builder<'a, '_> {
     }
 
     fn jump_error(&mut self, next: &Next, name: &str, e: JumpError) {
+        self.cfg.broken_jump = true;
         let d = match e {
             JumpError::Unknown => {
                 let names: Vec<&str> = self.index.names().collect();

@@ -5,6 +5,7 @@
 //! it parses, checks, applies `# wf-ignore` comments and sorts the diagnostics.
 
 mod calls;
+mod cascade;
 mod cfg;
 pub mod codes;
 pub mod facts;
@@ -78,8 +79,10 @@ pub fn check_with_facts_staged(
     (Checked { parsed, diagnostics }, analysis)
 }
 
-/// Applies `# wf-ignore` comments, sorts by position and drops duplicates.
+/// Folds the consequences of one mistake into its diagnostic ([`cascade`]), applies
+/// `# wf-ignore` comments, sorts by position and drops duplicates.
 fn finish(source: &SourceFile, diagnostics: &mut Vec<Diagnostic>) {
+    cascade::merge(diagnostics);
     apply_comments(source, diagnostics);
     diagnostics.sort_by(|a, b| (a.span.start, a.span.end, a.code).cmp(&(b.span.start, b.span.end, b.code)));
     diagnostics.dedup();

@@ -2,6 +2,7 @@
 //! state, and the lints run on the results.
 
 use wf_syntax::ast::Name;
+use wf_syntax::suggest::did_you_mean;
 use wf_syntax::{Diagnostic, ExprKind, Span};
 
 use crate::calls::call_step;
@@ -20,11 +21,11 @@ pub(crate) fn report(model: &Model<'_>, types: &Types) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for s in 0..model.subs.len() {
         let before = diags.len();
-        let reads = check_nodes(model, types, s, &mut diags);
+        let (reads, dead_reads) = check_nodes(model, types, s, &mut diags);
         first_read_only(&mut diags, before);
         let sub = &model.subs[s];
         unreachable_steps(sub, &mut diags);
-        unused_values(sub, &reads, &mut diags);
+        unused_values(sub, &reads, &dead_reads, &mut diags);
         duplicate_steps(sub, &mut diags);
         shadowed_params(sub, &mut diags);
     }
@@ -50,15 +51,22 @@ fn first_read_only(diags: &mut Vec<Diagnostic>, from: usize) {
     }
 }
 
-/// Checks every reachable node; returns the variables each node reads.
-fn check_nodes(model: &Model<'_>, types: &Types, s: usize, diags: &mut Vec<Diagnostic>) -> Vec<Vec<VarId>> {
+/// Checks every node; returns the variables each reachable node reads, and those that
+/// unreachable nodes read.
+fn check_nodes(
+    model: &Model<'_>,
+    types: &Types,
+    s: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<Vec<VarId>>, Vec<VarId>) {
     let sub = &model.subs[s];
     let mut reads = vec![Vec::new(); sub.cfg.nodes.len()];
+    let mut dead_reads = Vec::new();
     let mut shadow_reported: Vec<&str> = Vec::new();
     let mut parallel_reported: Vec<(usize, VarId)> = Vec::new();
     for (n, node) in sub.cfg.nodes.iter().enumerate() {
         let Some(state) = &sub.flow.states[n] else {
-            unreachable_node(model, types, s, &node.op, diags);
+            dead_reads.extend(unreachable_node(model, types, s, &node.op, diags));
             continue;
         };
         let mut cx = ExprCx {
@@ -128,13 +136,21 @@ fn check_nodes(model: &Model<'_>, types: &Types, s: usize, diags: &mut Vec<Diagn
             module_shadowing(name, node_name_span(&node.op), &mut shadow_reported, diags);
         }
     }
-    reads
+    (reads, dead_reads)
 }
 
 /// Checks a node no path reaches as GCW's deployer does (it builds every step): unknown
 /// functions, arguments and types are mistakes there too. What needs the flow (whether a
-/// variable is defined) is not judged, and its reads do not count.
-fn unreachable_node(model: &Model<'_>, types: &Types, s: usize, op: &Op<'_>, diags: &mut Vec<Diagnostic>) {
+/// variable is defined) is not judged, and its reads do not count for definedness. They are
+/// returned: a value read only there is not also reported unused (the unreachable step is
+/// the one mistake).
+fn unreachable_node(
+    model: &Model<'_>,
+    types: &Types,
+    s: usize,
+    op: &Op<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<VarId> {
     let mut cx =
         ExprCx { model, types, sub: s, state: None, diags: Some(diags), reads: Vec::new(), sub_calls: Vec::new() };
     match op {
@@ -146,6 +162,7 @@ fn unreachable_node(model: &Model<'_>, types: &Types, s: usize, op: &Op<'_>, dia
         }
         other => check_values(&mut cx, other),
     }
+    cx.reads
 }
 
 /// The checks of a call, an evaluated value, a range, a `return` or a `raise`: the same
@@ -272,13 +289,26 @@ fn shared_defined(cx: &mut ExprCx<'_, '_>, sub: &SubModel<'_>, name: &Name) {
         )
         .with_label("not assigned on every path")
         .with_help("assign an initial value before the parallel step"),
-        _ => Diagnostic::error(
-            codes::SHARED_UNDEFINED,
-            name.span,
-            format!("shared variable `{}` is not defined before the parallel step", name.text),
-        )
-        .with_label("not assigned before")
-        .with_help(format!("assign an initial value first, e.g. `- {}: 0`", name.text)),
+        _ => {
+            // A misspelt entry: the variable the branches assign is probably the one meant.
+            let defined = sub
+                .vars
+                .names
+                .iter()
+                .copied()
+                .filter(|n| sub.vars.id(n).is_some_and(|v| cx.state.is_some_and(|s| s.must.contains(v))));
+            let help = match did_you_mean(&name.text, defined) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("assign an initial value first, e.g. `- {}: 0`", name.text),
+            };
+            Diagnostic::error(
+                codes::SHARED_UNDEFINED,
+                name.span,
+                format!("shared variable `{}` is not defined before the parallel step", name.text),
+            )
+            .with_label("not assigned before")
+            .with_help(help)
+        }
     };
     cx.report(d);
 }
@@ -303,8 +333,15 @@ fn parallel_assignment(sub: &SubModel<'_>, n: NodeId, reported: &mut Vec<(usize,
     };
     let scope = &sub.cfg.parallels[p];
     let Some(v) = sub.vars.id(name) else { return };
-    let outer = sub.flow.states[scope.start].as_ref().is_some_and(|s| s.may.contains(v));
-    if outer && !scope.shared.iter().any(|s| s.text == name) && !reported.contains(&(p, v)) {
+    let start = sub.flow.states[scope.start].as_ref();
+    let outer = |v: VarId| start.is_some_and(|s| s.may.contains(v));
+    // A `shared` entry that names no outer variable and is this name misspelt: that entry
+    // is the mistake, reported as not defined (one mistake, one diagnostic).
+    let misspelt_entry = scope
+        .shared
+        .iter()
+        .any(|s| sub.vars.id(&s.text).is_none_or(|sv| !outer(sv)) && did_you_mean(&s.text, [name]).is_some());
+    if outer(v) && !misspelt_entry && !scope.shared.iter().any(|s| s.text == name) && !reported.contains(&(p, v)) {
         reported.push((p, v));
         diags.push(
             Diagnostic::error(
@@ -400,7 +437,12 @@ fn unreachable_steps(sub: &SubModel<'_>, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn unused_values(sub: &SubModel<'_>, reads: &[Vec<VarId>], diags: &mut Vec<Diagnostic>) {
+fn unused_values(sub: &SubModel<'_>, reads: &[Vec<VarId>], dead_reads: &[VarId], diags: &mut Vec<Diagnostic>) {
+    // Where a `next` did not resolve, the flow after it is a guess: a value it leaves
+    // unread may be read where the jump meant to go (one mistake, one diagnostic).
+    if sub.cfg.broken_jump {
+        return;
+    }
     let live = flow::live_after(&sub.cfg, &sub.vars, reads);
     // A `shared` variable must be assigned before its parallel step even when only the
     // branches' values matter, and branches may read each other's writes.
@@ -411,7 +453,7 @@ fn unused_values(sub: &SubModel<'_>, reads: &[Vec<VarId>], diags: &mut Vec<Diagn
         }
         let Some(name) = flow::defined_name(&node.op) else { continue };
         let Some(v) = sub.vars.id(name) else { continue };
-        if name.starts_with('_') || live[n].contains(v) {
+        if name.starts_with('_') || live[n].contains(v) || dead_reads.contains(&v) {
             continue;
         }
         if shared.contains(&name) {
@@ -462,9 +504,19 @@ fn callbacks(model: &Model<'_>, diags: &mut Vec<Diagnostic>) {
             })
             .collect()
     };
+    // A misspelt `events.create_callback_endpoint` is an unknown call target already; the
+    // lint would repeat that mistake as a missing create (one mistake, one diagnostic).
+    let misspelt = |name: &str| {
+        model.subs.iter().flat_map(|s| s.cfg.nodes.iter()).any(|n| match &n.op {
+            Op::Call(c) => {
+                stdlib::function(&c.function.text).is_none() && did_you_mean(&c.function.text, [name]).is_some()
+            }
+            _ => false,
+        })
+    };
     let creates = calls_to("events.create_callback_endpoint");
     let awaits = calls_to("events.await_callback");
-    if creates.is_empty() {
+    if creates.is_empty() && !awaits.is_empty() && !misspelt("events.create_callback_endpoint") {
         for span in &awaits {
             diags.push(
                 Diagnostic::warning(
@@ -477,7 +529,7 @@ fn callbacks(model: &Model<'_>, diags: &mut Vec<Diagnostic>) {
             );
         }
     }
-    if awaits.is_empty() {
+    if awaits.is_empty() && !creates.is_empty() && !misspelt("events.await_callback") {
         for span in &creates {
             diags.push(
                 Diagnostic::warning(codes::CALLBACK_NOT_AWAITED, *span, "this callback endpoint is never awaited")

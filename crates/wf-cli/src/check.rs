@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use wf_syntax::terraform::{self, Vars};
 use wf_syntax::{Diagnostic, Severity, SourceFile, codes};
 
 use crate::files::{Input, collect_inputs};
@@ -30,6 +31,22 @@ pub struct CheckOptions {
     pub color: bool,
     /// Codes to leave out (by number or name), as `--allow` gives them.
     pub allow: Vec<String>,
+    /// Which files are Terraform templates.
+    pub template: TemplateMode,
+    /// Values for template references (`--var NAME=JSON`).
+    pub vars: Vars,
+}
+
+/// Which files `wf check` renders as Terraform `templatefile` sources first (`--template`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TemplateMode {
+    /// Files named `*.tftpl` (`*.yaml.tftpl`, `*.json.tftpl`).
+    #[default]
+    Auto,
+    /// Every file.
+    Terraform,
+    /// None.
+    None,
 }
 
 /// What happened to one file.
@@ -48,7 +65,13 @@ pub fn check_source(source: &SourceFile) -> Vec<Diagnostic> {
     wf_check::check(source).diagnostics
 }
 
-fn check_input(input: &Input, allow: &[String]) -> FileOutcome {
+/// Checks a Terraform template: every rendering `terraform::expand` makes, with the
+/// diagnostics at the template's own lines and columns.
+pub fn check_template(source: &SourceFile, vars: &Vars) -> Vec<Diagnostic> {
+    terraform::merge(&terraform::expand(source, vars), |rendered| wf_check::check(rendered).diagnostics)
+}
+
+fn check_input(input: &Input, opts: &CheckOptions) -> FileOutcome {
     let name = input.path.display().to_string();
     let bytes = match std::fs::read(&input.path) {
         Ok(b) => b,
@@ -62,8 +85,13 @@ fn check_input(input: &Input, allow: &[String]) -> FileOutcome {
         }
     };
     let source = SourceFile::new(name.clone(), text);
-    let mut diags = check_source(&source);
-    diags.retain(|d| !is_allowed(allow, d.code));
+    let template = match opts.template {
+        TemplateMode::Auto => terraform::is_template_name(&name),
+        TemplateMode::Terraform => true,
+        TemplateMode::None => false,
+    };
+    let mut diags = if template { check_template(&source, &opts.vars) } else { check_source(&source) };
+    diags.retain(|d| !is_allowed(&opts.allow, d.code));
     if !input.explicit && diags.iter().any(|d| d.code == codes::NOT_A_WORKFLOW) {
         return FileOutcome::Skipped(name, "not a workflow".into());
     }
@@ -88,7 +116,7 @@ pub fn run_check(opts: &CheckOptions, out: &mut dyn Write, err: &mut dyn Write) 
         writeln!(err, "error: `--allow {bad}`: no such diagnostic code (see `wf explain --list`)")?;
         return Ok(2);
     }
-    let outcomes: Vec<FileOutcome> = inputs.iter().map(|i| check_input(i, &opts.allow)).collect();
+    let outcomes: Vec<FileOutcome> = inputs.iter().map(|i| check_input(i, opts)).collect();
     let mut summary = JsonSummary::default();
     let mut unreadable = false;
     for o in &outcomes {

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use wf_cli::check::{CheckOptions, Format, run_check};
+use wf_cli::check::{CheckOptions, Format, TemplateMode, run_check};
 use wf_cli::explain::{run_explain, run_explain_list};
 use wf_cli::run::{Emit, RunArgs, run_compile, run_workflow};
 
@@ -12,8 +12,12 @@ const USAGE: &str = "\
 wf: a toolkit for Google Cloud Workflows
 
 Usage:
-  wf check [--format human|json|sarif] [--color auto|always|never] [--allow CODE]... PATH...
+  wf check [--format human|json|sarif] [--color auto|always|never] [--allow CODE]...
+           [--template terraform|none|auto] [--var NAME=JSON]... PATH...
       Parse and check workflow files, or every *.yaml, *.yml and *.json under folders.
+      Terraform templatefile sources (`*.tftpl`, or any file with `--template terraform`)
+      are rendered first, every `%{ if }` branch at least once; `$${` is the workflow's `${`,
+      and `${var.x}`-style references become strings unless `--var x=JSON` gives a value.
       `--allow CODE` leaves out a code (by number or name; repeat or separate with commas).
       Silence one place with a comment `# wf-ignore: CODE` on the line or the line above,
       a whole file with `# wf-ignore-file: CODE`.
@@ -266,8 +270,30 @@ fn check_options(parser: &mut lexopt::Parser) -> Result<CheckOptions, String> {
     let mut allow = Vec::new();
     let mut format = Format::Human;
     let mut color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut template = TemplateMode::Auto;
+    let mut vars = wf_syntax::terraform::Vars::new();
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
+            Long("template") => {
+                template =
+                    match parser.value().map_err(|e| e.to_string())?.string().map_err(|e| e.to_string())?.as_str() {
+                        "terraform" => TemplateMode::Terraform,
+                        "none" => TemplateMode::None,
+                        "auto" => TemplateMode::Auto,
+                        other => {
+                            return Err(format!("unknown template kind `{other}` (expected terraform, none or auto)"));
+                        }
+                    }
+            }
+            Long("var") => {
+                let given = parser.value().map_err(|e| e.to_string())?.string().map_err(|e| e.to_string())?;
+                let Some((name, value)) = given.split_once('=') else {
+                    return Err(format!("`--var {given}`: expected NAME=VALUE (VALUE is JSON, or else a string)"));
+                };
+                let value =
+                    serde_json::from_str(value).unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
+                vars.insert(name.trim().to_string(), value);
+            }
             Long("format") => {
                 format = match parser.value().map_err(|e| e.to_string())?.string().map_err(|e| e.to_string())?.as_str()
                 {
@@ -296,5 +322,5 @@ fn check_options(parser: &mut lexopt::Parser) -> Result<CheckOptions, String> {
     if paths.is_empty() {
         return Err("`wf check` needs at least one file or folder".into());
     }
-    Ok(CheckOptions { paths, format, color, allow })
+    Ok(CheckOptions { paths, format, color, allow, template, vars })
 }

@@ -20,7 +20,7 @@ fn stdout(o: &Output) -> String {
 fn clean_files_exit_zero_with_a_summary() {
     let o = wf(&["check", "tests/syntax/ok"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    assert!(stdout(&o).ends_with("checked 6 files: 0 errors, 0 warnings\n"), "{}", stdout(&o));
+    assert!(stdout(&o).ends_with("checked 12 files: 0 errors, 0 warnings\n"), "{}", stdout(&o));
 }
 
 #[test]
@@ -63,7 +63,7 @@ fn json_output_follows_the_documented_schema() {
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
     assert_eq!(v["version"], 1);
-    assert_eq!(v["summary"]["files"], 7);
+    assert_eq!(v["summary"]["files"], 13);
     assert_eq!(v["summary"]["errors"], 1);
     let diags = v["diagnostics"].as_array().expect("a list");
     let d = diags.iter().find(|d| d["code"] == "WF110").expect("the syntax error is reported");

@@ -1,7 +1,8 @@
 //! Fixture tests for the front end (parsing only; the checker has `tests/check`):
 //! `tests/syntax/ok` must be silent, and every file in `tests/syntax/err` must give exactly
 //! one diagnostic, snapshotted together with its source in both the human and the JSON
-//! rendering. Every `WF1xx` code must have a fixture.
+//! rendering. Every `WF1xx` code must have a fixture. Terraform templates (`*.tftpl`) are
+//! rendered first, as `wf check` renders them, and parsed in every rendering.
 
 mod common;
 
@@ -10,14 +11,23 @@ use std::collections::BTreeSet;
 use common::{assert_fixture_snapshot, fixtures, load, snapshot_text};
 use wf_cli::render::render_human;
 use wf_syntax::codes::{self, SYNTAX_CODES};
-use wf_syntax::parse_workflow;
-use wf_syntax::{MAX_SOURCE_BYTES, SourceFile};
+use wf_syntax::terraform::{self, Vars};
+use wf_syntax::{Diagnostic, MAX_SOURCE_BYTES, SourceFile, parse_workflow};
+
+/// The parse diagnostics of a fixture (of every rendering, for a template).
+fn parse_diagnostics(file: &SourceFile) -> Vec<Diagnostic> {
+    if terraform::is_template_name(&file.name) {
+        terraform::merge(&terraform::expand(file, &Vars::new()), |rendered| parse_workflow(rendered).diagnostics)
+    } else {
+        parse_workflow(file).diagnostics
+    }
+}
 
 #[test]
 fn ok_fixtures_have_no_diagnostics() {
     for path in fixtures("syntax/ok") {
         let file = load(&path);
-        let diags = parse_workflow(&file).diagnostics;
+        let diags = parse_diagnostics(&file);
         assert!(diags.is_empty(), "{} should be clean:\n{}", path.display(), render_human(&file, &diags, false));
     }
 }
@@ -27,7 +37,7 @@ fn err_fixtures_give_one_diagnostic_each() {
     let mut seen = BTreeSet::new();
     for path in fixtures("syntax/err") {
         let file = load(&path);
-        let diags = parse_workflow(&file).diagnostics;
+        let diags = parse_diagnostics(&file);
         assert_eq!(
             diags.len(),
             1,

@@ -283,3 +283,29 @@ fn inlay_hints() {
         snapshot("inlay", &f, &text);
     }
 }
+
+/// Diagnostics of the files under `tests/lsp/diagnostics` (Terraform templates among them:
+/// every rendering checked, the report at the template's own positions), with their notes.
+#[test]
+fn diagnostics() {
+    let dir = repo().join("tests/lsp/diagnostics");
+    let mut paths: Vec<PathBuf> =
+        std::fs::read_dir(&dir).expect("tests/lsp/diagnostics").map(|e| e.expect("entry").path()).collect();
+    paths.sort();
+    assert!(!paths.is_empty());
+    for path in paths {
+        let text = std::fs::read_to_string(&path).expect("fixture is UTF-8");
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let doc = Doc::new(name, text);
+        let diags = wf_lsp::features::diagnostics::diagnostics(&doc);
+        let marks: Vec<(Span, String)> = diags
+            .iter()
+            .map(|d| {
+                let notes: String = d.notes.iter().map(|n| format!(" ({n})")).collect();
+                (d.span, format!("{} {}{notes}", d.code, d.message))
+            })
+            .collect();
+        let f = Fixture { path: path.clone(), doc, cursor: 0, range: Span::empty(0) };
+        snapshot("diagnostics", &f, &draw(f.doc.text(), &marks));
+    }
+}

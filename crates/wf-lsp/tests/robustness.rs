@@ -1,6 +1,7 @@
 //! No IDE feature panics, whatever the text and wherever the cursor: every feature runs at
 //! many offsets of every fixture, of the examples, and of truncated copies of them (a file
-//! being typed, broken half-way through a key, a string or an expression). The corpus in
+//! being typed, broken half-way through a key, a string or an expression), Terraform
+//! templates included. The corpus in
 //! `../shared` is swept too; without it the sweep skips, except on CI, where that fails.
 
 mod common;
@@ -14,14 +15,14 @@ use wf_syntax::Span;
 fn files() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut out = Vec::new();
-    let mut dirs = vec![root.join("tests/lsp"), root.join("examples")];
+    let mut dirs = vec![root.join("tests/lsp"), root.join("examples"), root.join("tests/templates")];
     while let Some(dir) = dirs.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
                 dirs.push(p);
-            } else if p.extension().is_some_and(|x| x == "yaml" || x == "json") {
+            } else if p.extension().is_some_and(|x| x == "yaml" || x == "json" || x == "tftpl") {
                 out.push(p);
             }
         }

@@ -113,9 +113,14 @@ impl Client {
 
     /// Waits for the next diagnostics of `URI`.
     fn diagnostics(&mut self) -> Value {
+        self.diagnostics_of(URI)
+    }
+
+    /// Waits for the next diagnostics of `uri`.
+    fn diagnostics_of(&mut self, uri: &str) -> Value {
         loop {
             let params = self.notification("textDocument/publishDiagnostics");
-            if params["uri"] == URI {
+            if params["uri"] == uri {
                 return params;
             }
         }
@@ -178,8 +183,8 @@ fn an_editor_session_over_stdio() {
     assert_eq!(init["serverInfo"]["name"], "wf-lsp");
     c.notify("initialized", json!({}));
 
-    // Open: an undefined variable after non-ASCII text on the same line (so `greeting` is
-    // never read either).
+    // Open: an undefined variable after non-ASCII text on the same line (`greeting`, never
+    // read, is the same mistake: one diagnostic, with a label there).
     c.notify(
         "textDocument/didOpen",
         json!({ "textDocument": { "uri": URI, "languageId": "yaml", "version": 1, "text": TEXT } }),
@@ -188,9 +193,8 @@ fn an_editor_session_over_stdio() {
     assert_eq!(d["version"], 1);
     let list = d["diagnostics"].as_array().expect("a list");
     let codes: Vec<&str> = list.iter().filter_map(|x| x["code"].as_str()).collect();
-    assert_eq!(codes, ["WF401", "WF207"], "{d:#}");
-    assert_eq!(list[0]["tags"], json!([1]), "an unused value is tagged unnecessary");
-    let undefined = &list[1];
+    assert_eq!(codes, ["WF207"], "{d:#}");
+    let undefined = &list[0];
     assert_eq!(undefined["code"], "WF207");
     assert_eq!(undefined["severity"], 1);
     // `          - shout: ${"😀" + text.to_upper(greting)}`: 😀 counts two UTF-16 units.
@@ -214,8 +218,8 @@ fn an_editor_session_over_stdio() {
     assert_eq!(d["version"], 2);
     assert_eq!(d["diagnostics"], json!([]), "{d:#}");
 
-    // Edit: `next: end` leaves the last step unreachable and `resp` unread: both are tagged
-    // unnecessary.
+    // Edit: `next: end` leaves the last step unreachable (tagged unnecessary); `resp`,
+    // read only there, is the same mistake and not reported unread.
     c.notify(
         "textDocument/didChange",
         json!({
@@ -226,8 +230,8 @@ fn an_editor_session_over_stdio() {
     let d = c.diagnostics();
     let codes: Vec<&str> =
         d["diagnostics"].as_array().expect("list").iter().filter_map(|x| x["code"].as_str()).collect();
-    assert_eq!(codes, ["WF401", "WF400"], "{d:#}");
-    assert_eq!(d["diagnostics"][1]["tags"], json!([1]));
+    assert_eq!(codes, ["WF400"], "{d:#}");
+    assert_eq!(d["diagnostics"][0]["tags"], json!([1]));
 
     // Hover over `shout` in `fetch`: its type and where it is assigned.
     let hover = c.request("textDocument/hover", at(10, 44)).expect("hover");
@@ -465,4 +469,53 @@ fn exit_without_shutdown_exits_with_status_one() {
     assert_eq!(early["code"], -32002);
     c.notify("exit", Value::Null);
     assert_eq!(c.exit_code(), Some(1));
+}
+
+/// A Terraform template: `$${` escapes, a placeholder before the mistake on its line, and
+/// the mistake in one branch of an `if` directive.
+const TEMPLATE: &str = "\
+main:
+  steps:
+    - init:
+        assign:
+          - region: ${var.region}
+%{ if use_cache }
+          - region: $${\"${var.prefix}-\" + region + regoin}
+%{ endif }
+    - done:
+        return: $${region}
+";
+
+#[test]
+fn a_terraform_template_gets_diagnostics_at_its_own_positions() {
+    let uri = "file:///work/infra/workflow.yaml.tftpl";
+    let mut c = Client::start();
+    c.request("initialize", json!({ "capabilities": {} })).expect("initialize");
+    c.notify("initialized", json!({}));
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "yaml", "version": 1, "text": TEMPLATE } }),
+    );
+    let d = c.diagnostics_of(uri);
+    let list = d["diagnostics"].as_array().expect("a list");
+    let codes: Vec<&str> = list.iter().filter_map(|x| x["code"].as_str()).collect();
+    assert_eq!(codes, ["WF207"], "{d:#}");
+    // The typo as the template has it: line 7, after `${var.prefix}` (13 characters that
+    // render as `var_prefix`, 10).
+    let line = TEMPLATE.lines().nth(6).expect("line 7");
+    let col = line.find("regoin").expect("typo");
+    assert_eq!(list[0]["range"]["start"], json!({ "line": 6, "character": col }), "{d:#}");
+    assert_eq!(list[0]["range"]["end"], json!({ "line": 6, "character": col + 6 }));
+    assert!(list[0]["message"].as_str().is_some_and(|m| m.contains("regoin")), "{d:#}");
+    // Editing the template re-checks it: with the typo fixed, nothing is left.
+    let fixed = TEMPLATE.replace("regoin", "region");
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": fixed }] }),
+    );
+    let d = c.diagnostics_of(uri);
+    assert_eq!(d["diagnostics"], json!([]), "{d:#}");
+    assert_eq!(c.request("shutdown", Value::Null), Ok(Value::Null));
+    c.notify("exit", Value::Null);
+    assert_eq!(c.exit_code(), Some(0));
 }

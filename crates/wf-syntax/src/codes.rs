@@ -48,6 +48,10 @@ define_codes! {
         "YAML forbids tabs in indentation. Replace the tab with spaces (most editors can be told to insert spaces for the Tab key in YAML files).";
     INT_OUT_OF_RANGE = "WF107", "integer-out-of-range", "an integer does not fit in 64 bits",
         "Workflows integers are signed 64-bit values, from -9223372036854775808 to 9223372036854775807. Quote a larger number to keep it as a string, or write it as a double.";
+    TEMPLATE_UNSUPPORTED = "WF108", "template-unsupported", "Terraform template syntax that wfkit does not evaluate",
+        "In a Terraform `templatefile` source (`*.tftpl`, or `wf check --template terraform`), wfkit replaces each placeholder such as `${var.region}` by a value (a string, unless `--var NAME=JSON` gives one) and renders `%{ if }` and `%{ for }` directives. Other Terraform expressions (function calls other than `jsonencode`, operators, conditionals, `for` expressions) are not evaluated: a placeholder string stands in their place, so the rest of the file is still checked. Give the value with `--var`, or move the computation into the Terraform configuration.";
+    TEMPLATE_SYNTAX = "WF109", "template-syntax", "a Terraform template directive or interpolation is malformed",
+        "A `${` or `%{` has no closing `}`, a directive is not one of `if`, `else`, `endif`, `for` and `endfor`, an `%{ endif }` or `%{ endfor }` has no opening directive, directives nest more than 32 deep, or a value that cannot be interpolated (a list, a map or null) is. Terraform rejects such a template; write `$${` for a literal `${` (the workflow's own expressions) and `%%{` for a literal `%{`.";
     EXPR_SYNTAX = "WF110", "expression-syntax", "a `${...}` expression cannot be parsed",
         "The text between `${` and `}` must be one expression: literals, variables, operators (`+ - * / // % == != < <= > >= in and or not`), indexing, field access and function calls.";
     EXPR_UNCLOSED = "WF111", "unclosed-expression", "a `${` has no closing `}`",

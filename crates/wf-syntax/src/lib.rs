@@ -15,6 +15,7 @@ mod lower;
 mod source;
 mod span;
 pub mod suggest;
+pub mod terraform;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Label, Severity};

@@ -1,12 +1,20 @@
 //! "Did you mean ...?" suggestions by edit distance.
 
+/// Longest word [`did_you_mean`] looks at.
+const MAX_SUGGESTED_LEN: usize = 256;
+
 /// The candidate closest to `word`, if it is close enough to be a likely typo.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word_lower = word.to_lowercase();
     let limit = (word.chars().count() / 3).max(1);
+    let len = word_lower.chars().count();
+    // No typo makes a name this long; the distance table would be its length squared.
+    if len > MAX_SUGGESTED_LEN {
+        return None;
+    }
     candidates
         .into_iter()
-        .filter(|c| *c != word)
+        .filter(|c| *c != word && c.chars().count().abs_diff(len) <= limit)
         .map(|c| (edit_distance(&word_lower, &c.to_lowercase()), c))
         .filter(|&(d, _)| d <= limit)
         .min_by_key(|&(d, _)| d)
@@ -17,9 +25,6 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    if a.len().abs_diff(b.len()) > 3 {
-        return a.len().abs_diff(b.len());
-    }
     let width = b.len() + 1;
     let mut d = vec![0usize; (a.len() + 1) * width];
     for i in 0..=a.len() {
@@ -57,6 +62,9 @@ mod tests {
         assert_eq!(did_you_mean("retrun", ["return", "raise"]), Some("return"));
         assert_eq!(did_you_mean("Args", ["args"]), Some("args"));
         assert_eq!(did_you_mean("zzz", ["assign", "call"]), None);
+        // Lengths 13 and 17: the difference alone is within the limit, the distance is not.
+        assert_eq!(did_you_mean("job_container", ["create_job_result"]), None);
+        assert_eq!(edit_distance("abc", "abcdefgh"), 5);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

@@ -14,13 +14,13 @@ pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The fixture files of `tests/<area>`, sorted.
+/// The fixture files of `tests/<area>` (`.yaml`, `.json` and Terraform `.tftpl`), sorted.
 pub fn fixtures(area: &str) -> Vec<PathBuf> {
     let dir = repo().join("tests").join(area);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
         .map(|e| e.expect("directory entry").path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "yaml" || e == "json"))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "yaml" || e == "json" || e == "tftpl"))
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no fixtures in {}", dir.display());

@@ -58,4 +58,16 @@ mod tests {
         let doc = Doc::new("compose.yaml", "services:\n  web:\n    image: x\n");
         assert!(diagnostics(&doc).is_empty(), "not a workflow: nothing to show");
     }
+
+    #[test]
+    fn templates_are_checked_in_every_rendering_at_template_spans() {
+        let text = "- a:\n    assign:\n      - x: ${var.x}\n%{ if var.on }\n- b:\n    return: $${y}\n%{ endif }\n";
+        let doc = Doc::new("file:///w.yaml.tftpl", text);
+        let d = diagnostics(&doc);
+        assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), ["WF401", "WF207"], "{d:?}");
+        assert_eq!(&text[d[1].span.range()], "y");
+        assert!(!doc.is_workflow(), "the features that read the tree stay off");
+        let shell = Doc::new("file:///init.sh.tftpl", "#!/bin/sh\necho ${name}\n");
+        assert!(diagnostics(&shell).is_empty(), "a template that is not a workflow: nothing to show");
+    }
 }

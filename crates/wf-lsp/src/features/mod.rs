@@ -24,7 +24,7 @@ use wf_check::Checked;
 use wf_check::facts::{Analysis, Occurrence, Role, Symbol};
 use wf_syntax::ExprKind;
 use wf_syntax::ast::Workflow;
-use wf_syntax::{SourceFile, Span};
+use wf_syntax::{Parsed, SourceFile, Span, terraform};
 
 use exprs::ExprIndex;
 
@@ -58,7 +58,7 @@ impl Doc {
     /// diagnostics to show as soon as they are known: before the editor facts are built,
     /// which come from the same model and inference.
     pub fn check_publishing(&self, publish: impl FnOnce(&[wf_syntax::Diagnostic])) {
-        if self.checked.get().is_some() {
+        if self.checked.get().is_some() || self.is_template() {
             return publish(diagnostics::diagnostics(self));
         }
         let (checked, analysis) = wf_check::check_with_facts_staged(&self.file, |parsed, diags| {
@@ -69,9 +69,19 @@ impl Doc {
 
     fn checked_and_facts(&self) -> &(Checked, Option<Rc<Analysis>>) {
         self.checked.get_or_init(|| {
+            if self.is_template() {
+                return (check_template(&self.file), None);
+            }
             let (checked, analysis) = wf_check::check_with_facts(&self.file);
             (checked, analysis.map(Rc::new))
         })
+    }
+
+    /// Whether the file is a Terraform template (`*.tftpl`): checked in every rendering,
+    /// with diagnostics at the template's positions, as `wf check` does. The other
+    /// features stay off there (their facts would be about the rendered text).
+    pub fn is_template(&self) -> bool {
+        terraform::is_template_name(&self.file.name)
     }
 
     /// The next version of this document, with the names of this version kept for when the
@@ -100,6 +110,9 @@ impl Doc {
     /// Whether editor features make sense here: a workflow, an empty file, a file that was a
     /// workflow a moment ago, or one that looks like a workflow while it does not parse.
     pub fn is_workflow(&self) -> bool {
+        if self.is_template() {
+            return false;
+        }
         self.workflow().is_some()
             || self.fallback.is_some()
             || self.file.text.trim().is_empty()
@@ -141,6 +154,16 @@ impl Doc {
     pub fn line_of(&self, offset: u32) -> usize {
         self.file.lines().line_of(offset) + 1
     }
+}
+
+/// The check of a template: no tree (features stay off), the diagnostics of every
+/// rendering at template spans; a file whose rendering is not a workflow stays one that
+/// is not (editors open every template, the CLI reads only those it is given).
+fn check_template(file: &SourceFile) -> Checked {
+    let expansion = terraform::expand(file, &terraform::Vars::new());
+    let diagnostics = terraform::merge(&expansion, |rendered| wf_check::check(rendered).diagnostics);
+    let not_a_workflow = diagnostics.iter().filter(|d| d.code == wf_syntax::codes::NOT_A_WORKFLOW).cloned().collect();
+    Checked { parsed: Parsed { workflow: None, diagnostics: not_a_workflow }, diagnostics }
 }
 
 /// Whether broken text looks like a workflow: a `main` at the top, or a list of steps.

@@ -28,25 +28,35 @@ pub fn load(source: &SourceFile) -> (Option<Node>, Vec<Diagnostic>) {
         return (None, vec![d]);
     }
     let mut relaxed: Option<Relaxed> = None;
-    let mut attempts = 0;
+    let mut first_error: Option<Diagnostic> = None;
+    // Text handed to the parser again so far, against `RELAX_BUDGET`.
+    let mut reparsed = 0usize;
     loop {
-        let (text, c2b) = match &relaxed {
-            None => (source.text.as_str(), CharToByte::new(&source.text)),
-            Some(r) => (r.text.as_str(), CharToByte::Table(r.to_original.clone())),
+        let (text, c2b, regions) = match &relaxed {
+            None => (source.text.as_str(), CharToByte::new(&source.text), Vec::new()),
+            Some(r) => (r.text.as_str(), CharToByte::Table(r.to_original.clone()), r.regions.clone()),
         };
-        let mut loader = Loader::new(source, c2b);
+        let mut loader = Loader::new(source, c2b, regions);
         match loader.run(text) {
-            Ok(node) => return (node, loader.diags),
-            Err(e) => {
-                if e.info() == QUOTED_INDENT_ERROR && attempts < MAX_RELAX_ATTEMPTS {
-                    let current = relaxed.take().unwrap_or_else(|| relax::identity(&source.text));
-                    if let Some(next) = relax::reindent_quoted(&current, e.marker().index()) {
-                        relaxed = Some(next);
-                        attempts += 1;
-                        continue;
-                    }
+            Ok(node) if loader.relaxation_confirmed() => return (node, loader.diags),
+            // The parser read a re-indented stretch as something else than we assumed:
+            // the original error stands.
+            Ok(_) => return (None, first_error.into_iter().collect()),
+            // The parser stopped past a re-indented stretch it did not read as assumed:
+            // that re-indentation was wrong, and the original error stands.
+            Err(failure) if !loader.confirmed_before(loader.c2b.byte(failure.error.marker().index())) => {
+                return (None, first_error.into_iter().collect());
+            }
+            Err(failure) => {
+                let d = loader.scan_error(&failure.error);
+                if let Some(next) = relax_for(&failure, relaxed.as_ref(), &source.text)
+                    && reparsed + next.text.len() <= RELAX_BUDGET
+                {
+                    first_error.get_or_insert(d);
+                    reparsed += next.text.len();
+                    relaxed = Some(next);
+                    continue;
                 }
-                let d = loader.scan_error(&e);
                 loader.diags.push(d);
                 return (None, loader.diags);
             }
@@ -54,10 +64,58 @@ pub fn load(source: &SourceFile) -> (Option<Node>, Vec<Diagnostic>) {
     }
 }
 
+/// saphyr-parser's message for a `#` right after a token (see `relax`).
+const COMMENT_SPACE_ERROR: &str = "comments must be separated from other tokens by whitespace";
 /// saphyr-parser's message for a quoted scalar indented less than its block (see `relax`).
 const QUOTED_INDENT_ERROR: &str = "invalid indentation in quoted scalar";
-/// How many such scalars one file may have before we give up.
-const MAX_RELAX_ATTEMPTS: usize = 64;
+/// How much text the parser may read again for relaxed copies of one file (each relaxed
+/// construct costs a parse of the file): 32 MiB, under a second, thousands of constructs in
+/// a file of GCW's size.
+const RELAX_BUDGET: usize = 32 << 20;
+
+/// Why saphyr stopped, and where the outermost flow collection still open then begins.
+struct Failure {
+    error: ScanError,
+    /// Char index (in the parsed text) of the outermost flow collection's bracket that the
+    /// parser reported open.
+    open_flow: Option<usize>,
+    /// Char index where the last event began. The parser reads tokens ahead of its events,
+    /// so it may have met the error past the end of `open_flow`, or inside a flow collection
+    /// it has not reported yet.
+    last_event: usize,
+}
+
+/// The relaxed copy (see `relax`) that gets past `failure`, if the failure is one of the
+/// indentation strictnesses GCW does not share.
+fn relax_for(failure: &Failure, current: Option<&Relaxed>, text: &str) -> Option<Relaxed> {
+    let info = failure.error.info();
+    if !info.starts_with("invalid indentation") && info != COMMENT_SPACE_ERROR {
+        return None;
+    }
+    let identity;
+    let current = match current {
+        Some(r) => r,
+        None => {
+            identity = relax::identity(text);
+            &identity
+        }
+    };
+    if info == COMMENT_SPACE_ERROR {
+        return relax::space_before_comment(current, failure.error.marker().index());
+    }
+    // The parser may be past the end of the flow collection it reported last, and inside
+    // one it has not reported yet: read the text from there to the error.
+    let from = failure.open_flow.unwrap_or(failure.last_event);
+    if let Some(open) = relax::unclosed_bracket(&current.text, from, failure.error.marker().index())
+        && let Some(next) = relax::reindent_flow(current, open)
+    {
+        return Some(next);
+    }
+    if info == QUOTED_INDENT_ERROR {
+        return relax::reindent_quoted(current, failure.error.marker().index());
+    }
+    None
+}
 
 /// Char index → byte offset (saphyr's markers count characters).
 enum CharToByte {
@@ -84,8 +142,8 @@ impl CharToByte {
 }
 
 enum Frame {
-    Seq { start: Span, flow: bool, anchor: usize, items: Vec<Node> },
-    Map { start: Span, flow: bool, anchor: usize, entries: Vec<(Node, Node)>, key: Option<Node> },
+    Seq { start: Span, flow: Option<u32>, anchor: usize, items: Vec<Node> },
+    Map { start: Span, flow: Option<u32>, anchor: usize, entries: Vec<(Node, Node)>, key: Option<Node> },
 }
 
 struct Loader<'a> {
@@ -94,11 +152,41 @@ struct Loader<'a> {
     c2b: CharToByte,
     anchors: HashMap<usize, Node>,
     alias_budget: usize,
+    /// The re-indented stretches of a relaxed copy (`Relaxed::regions`), and whether the
+    /// parser has read each as a flow collection or quoted scalar with the same ends.
+    regions: Vec<(u32, u32)>,
+    confirmed: Vec<bool>,
 }
 
 impl<'a> Loader<'a> {
-    fn new(source: &'a SourceFile, c2b: CharToByte) -> Loader<'a> {
-        Loader { source, diags: Vec::new(), c2b, anchors: HashMap::new(), alias_budget: MAX_ALIAS_NODES }
+    fn new(source: &'a SourceFile, c2b: CharToByte, regions: Vec<(u32, u32)>) -> Loader<'a> {
+        let confirmed = vec![false; regions.len()];
+        Loader {
+            source,
+            diags: Vec::new(),
+            c2b,
+            anchors: HashMap::new(),
+            alias_budget: MAX_ALIAS_NODES,
+            regions,
+            confirmed,
+        }
+    }
+
+    /// Notes that the parser read a flow collection or quoted scalar at `span`.
+    fn confirm(&mut self, span: Span) {
+        if let Ok(i) = self.regions.binary_search(&(span.start, span.end.saturating_sub(1))) {
+            self.confirmed[i] = true;
+        }
+    }
+
+    /// Whether every re-indented stretch was read as what we took it for.
+    fn relaxation_confirmed(&self) -> bool {
+        self.confirmed.iter().all(|&c| c)
+    }
+
+    /// Whether every re-indented stretch that ends before byte `at` was read as assumed.
+    fn confirmed_before(&self, at: u32) -> bool {
+        self.regions.iter().zip(&self.confirmed).all(|(&(_, end), &c)| c || end >= at)
     }
 
     fn span(&self, s: saphyr_parser::Span) -> Span {
@@ -106,17 +194,21 @@ impl<'a> Loader<'a> {
     }
 
     /// Builds the tree from the events of `text` (the file, or its relaxed copy).
-    fn run(&mut self, text: &str) -> Result<Option<Node>, ScanError> {
+    fn run(&mut self, text: &str) -> Result<Option<Node>, Failure> {
         let mut parser = Parser::new_from_str(text);
         let mut stack: Vec<Frame> = Vec::new();
+        // Char indices of the open flow collections' brackets, outermost first.
+        let mut open_flows: Vec<usize> = Vec::new();
+        let mut last_event = 0;
         let mut root: Option<Node> = None;
         let mut documents = 0;
         loop {
             let (event, raw_span) = match parser.next_event() {
                 None => break,
                 Some(Ok(ev)) => ev,
-                Some(Err(e)) => return Err(e),
+                Some(Err(error)) => return Err(Failure { error, open_flow: open_flows.first().copied(), last_event }),
             };
+            last_event = raw_span.start.index();
             let span = self.span(raw_span);
             let done = match event {
                 Event::StreamEnd => break,
@@ -153,6 +245,11 @@ impl<'a> Loader<'a> {
                         self.unsupported_tag(span);
                     }
                     let node = self.scalar(value.into_owned(), style, span);
+                    if !self.regions.is_empty()
+                        && matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted)
+                    {
+                        self.confirm(node.span);
+                    }
                     self.remember(anchor, &node);
                     Some(node)
                 }
@@ -164,7 +261,10 @@ impl<'a> Loader<'a> {
                     if tag.is_some() {
                         self.unsupported_tag(span);
                     }
-                    let flow = self.source.text.as_bytes().get(span.start as usize) == Some(&b'[');
+                    let flow = self.flow_bracket(span, b'[');
+                    if flow.is_some() {
+                        open_flows.push(raw_span.start.index());
+                    }
                     stack.push(Frame::Seq { start: span, flow, anchor, items: Vec::new() });
                     None
                 }
@@ -172,14 +272,29 @@ impl<'a> Loader<'a> {
                     if tag.is_some() {
                         self.unsupported_tag(span);
                     }
-                    let flow = self.source.text.as_bytes().get(span.start as usize) == Some(&b'{');
+                    let flow = self.flow_bracket(span, b'{');
+                    if flow.is_some() {
+                        open_flows.push(raw_span.start.index());
+                    }
                     stack.push(Frame::Map { start: span, flow, anchor, entries: Vec::new(), key: None });
                     None
                 }
                 Event::SequenceEnd => match stack.pop() {
                     Some(Frame::Seq { start, flow, anchor, items }) => {
-                        let end = if flow { span.end } else { items.last().map_or(start.end, |n| n.span.end) };
+                        if flow.is_some() {
+                            open_flows.pop();
+                        }
+                        let end = if flow.is_some() {
+                            self.flow_end(span)
+                        } else {
+                            items.last().map_or(start.end, |n| n.span.end)
+                        };
                         let node = Node { kind: NodeKind::Seq(items), span: Span::new(start.start, end) };
+                        if let Some(bracket) = flow
+                            && !self.regions.is_empty()
+                        {
+                            self.confirm(Span::new(bracket, end));
+                        }
                         self.remember(anchor, &node);
                         Some(node)
                     }
@@ -187,9 +302,21 @@ impl<'a> Loader<'a> {
                 },
                 Event::MappingEnd => match stack.pop() {
                     Some(Frame::Map { start, flow, anchor, entries, .. }) => {
-                        let end = if flow { span.end } else { entries.last().map_or(start.end, |(_, v)| v.span.end) };
+                        if flow.is_some() {
+                            open_flows.pop();
+                        }
+                        let end = if flow.is_some() {
+                            self.flow_end(span)
+                        } else {
+                            entries.last().map_or(start.end, |(_, v)| v.span.end)
+                        };
                         self.check_duplicate_keys(&entries);
                         let node = Node { kind: NodeKind::Map(entries), span: Span::new(start.start, end) };
+                        if let Some(bracket) = flow
+                            && !self.regions.is_empty()
+                        {
+                            self.confirm(Span::new(bracket, end));
+                        }
                         self.remember(anchor, &node);
                         Some(node)
                     }
@@ -255,6 +382,42 @@ impl<'a> Loader<'a> {
                 Span::new(span.start, span.start + to_u32(raw.trim_end().len()))
             }
         }
+    }
+
+    /// Where the collection starting at `span` opens with `bracket`, if it is a flow
+    /// collection: at the start, or after its anchor or tag (`&a [1, 2]`).
+    fn flow_bracket(&self, span: Span, bracket: u8) -> Option<u32> {
+        let text = self.source.text.as_bytes();
+        let mut rest = text.get(span.start as usize..).unwrap_or(&[]);
+        // At most an anchor and a tag, in either order.
+        for _ in 0..2 {
+            if !matches!(rest.first(), Some(b'&' | b'!')) {
+                break;
+            }
+            let property = rest.iter().position(|b| b.is_ascii_whitespace()).unwrap_or(rest.len());
+            rest = &rest[property..];
+            let blank = rest.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(rest.len());
+            rest = &rest[blank..];
+        }
+        (rest.first() == Some(&bracket)).then(|| to_u32(text.len() - rest.len()))
+    }
+
+    /// The end of a flow collection whose end event is at `span`: saphyr puts that event on
+    /// a trailing comma (`[1, 2,]`) when there is one; the collection ends after the bracket.
+    fn flow_end(&self, span: Span) -> u32 {
+        let rest = self.source.text.get(span.start as usize..).unwrap_or("");
+        let mut in_comment = false;
+        for (i, c) in rest.char_indices() {
+            match c {
+                ']' | '}' if !in_comment => return span.start + to_u32(i + 1),
+                '\n' => in_comment = false,
+                '#' => in_comment = true,
+                ',' | ' ' | '\t' | '\r' => {}
+                _ if in_comment => {}
+                _ => break,
+            }
+        }
+        span.end
     }
 
     fn remember(&mut self, anchor: usize, node: &Node) {
@@ -487,6 +650,34 @@ mod tests {
 
     fn depth(node: &Node) -> usize {
         measure(node).1
+    }
+
+    #[test]
+    fn relaxed_flow_collections_keep_their_spans_in_the_file() {
+        let text = "- a: {\n  \"k\": [1,\n2],\n  \"m\": 'x\n y'\n  }\n- b: 1\n";
+        let (root, diags) = load_text(text);
+        assert!(diags.is_empty(), "{diags:?}");
+        let root = root.expect("a tree");
+        let map = &root.as_seq().expect("a list")[0].as_map().expect("a map")[0].1;
+        assert_eq!(&text[map.span.range()], "{\n  \"k\": [1,\n2],\n  \"m\": 'x\n y'\n  }");
+        let entries = map.as_map().expect("a flow map");
+        assert_eq!(&text[entries[0].0.span.range()], "\"k\"");
+        assert_eq!(&text[entries[0].1.span.range()], "[1,\n2]");
+        let two = &entries[0].1.as_seq().expect("a flow list")[1];
+        assert_eq!((two.span.start as usize, &text[two.span.range()]), (text.find("2]").unwrap(), "2"));
+        assert_eq!(&text[entries[1].1.span.range()], "'x\n y'");
+        assert_eq!(entries[1].1.as_str(), Some("x y"));
+    }
+
+    /// More than the 128 attempts the loader once allowed: each costs a parse, within
+    /// `RELAX_BUDGET`.
+    #[test]
+    fn many_relaxed_flow_collections_load() {
+        let item = |i: usize| format!("- k{i}: {{\n  \"a\": {i}\n  }}\n");
+        let text: String = (0..200).map(item).collect();
+        let (root, diags) = load_text(&text);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(root.and_then(|r| r.as_seq().map(<[Node]>::len)), Some(200));
     }
 
     #[test]
