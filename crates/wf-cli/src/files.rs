@@ -1,6 +1,6 @@
 //! Finding the workflow files named on the command line.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use wf_syntax::files;
 
@@ -14,15 +14,17 @@ pub struct Input {
 }
 
 /// Expands `paths` into files: files as given, folders walked recursively (sorted, skipping
-/// hidden entries and `wf-test` scenarios) for `*.yaml`, `*.yml` and `*.json`. A path that
-/// does not exist is an `Err`.
+/// hidden entries and `wf-test` scenarios) for `*.yaml`, `*.yml` and `*.json`, and the
+/// Terraform templates of those (`*.yaml.tftpl`, `*.yml.tftpl`, `*.json.tftpl`; a bare
+/// `*.tftpl` such as `user_data.sh.tftpl` is often no workflow, so only a named one is
+/// read). A path that does not exist is an `Err`.
 pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
     let mut out = Vec::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         if meta.is_dir() {
             let mut found = Vec::new();
-            files::walk(path, &files::is_workflow_file, &mut found)
+            files::walk(path, &|p| files::is_workflow_file(p) || is_workflow_template(p), &mut found)
                 .map_err(|e| format!("cannot read folder `{}`: {e}", path.display()))?;
             out.extend(found.into_iter().map(|path| Input { path, explicit: false }));
         } else {
@@ -30,4 +32,12 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
         }
     }
     Ok(out)
+}
+
+/// A Terraform template of a workflow file, by its name (`flow.yaml.tftpl`).
+fn is_workflow_template(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
+    [".yaml.tftpl", ".yml.tftpl", ".json.tftpl"].iter().any(|ext| name.ends_with(ext))
+        && !name.starts_with('.')
+        && !files::is_scenario_file(&name)
 }

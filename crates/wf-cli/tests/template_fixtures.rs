@@ -65,3 +65,19 @@ fn the_template_option_overrides_the_file_name() {
     assert_eq!(code, 2);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_folder_walk_checks_workflow_templates_and_leaves_other_templates_alone() {
+    let dir = std::env::temp_dir().join(format!("wf-templates-walk-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("deploy.yaml.tftpl"), "- a:\n    return: $${1 + ${var.n}}\n- b:\n    return: $${nope}\n")
+        .unwrap();
+    // A shell template is no workflow: walking a folder does not read it.
+    std::fs::write(dir.join("user_data.sh.tftpl"), "#!/bin/sh\necho ${name}: [\n").unwrap();
+    let (code, out) = wf(&["check", &dir.to_string_lossy()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("deploy.yaml.tftpl:4:") && out.contains("WF207"), "{out}");
+    assert!(!out.contains("user_data"), "{out}");
+    assert!(out.contains("checked 1 file"), "{out}");
+    std::fs::remove_dir_all(&dir).ok();
+}
