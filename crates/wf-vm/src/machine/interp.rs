@@ -64,11 +64,29 @@ pub(super) enum Exit {
     Spawn(u32),
     Finished(Value),
     Failed(Raised),
+    /// The whole execution ends with this error, whatever the fiber: the step limit,
+    /// which no `try` may catch (a handler would need steps of its own).
+    Abort(Raised),
 }
 
 /// Unwinds `fiber` to the innermost `try` covering the failing instruction. In a branch's
 /// base frame only `try`s inside the branch count.
 pub(super) fn unwind(program: &Program, fiber: &mut Fiber, value: Value) -> Result<(), Raised> {
+    leave(program, fiber, value, true)
+}
+
+/// The error `value` leaving every frame of `fiber`, no `try` catching it.
+fn abandon(program: &Program, fiber: &mut Fiber, value: Value) -> Raised {
+    match leave(program, fiber, value, false) {
+        Err(raised) => raised,
+        // Without catching, `leave` never resumes the fiber.
+        Ok(()) => Raised::new(error(tags::SYSTEM, "an error no try may catch was caught"), None),
+    }
+}
+
+/// Unwinds `fiber` frame by frame: to the innermost `try` covering the failing instruction
+/// when `catch`, else out of every frame.
+fn leave(program: &Program, fiber: &mut Fiber, value: Value, catch: bool) -> Result<(), Raised> {
     let span = fiber.frames.last().map(|f| {
         let func = &program.functions[f.func as usize];
         func.spans.get(f.pc.saturating_sub(1) as usize).copied().unwrap_or_default()
@@ -86,7 +104,7 @@ pub(super) fn unwind(program: &Program, fiber: &mut Fiber, value: Value) -> Resu
         let handler = func
             .handlers
             .iter()
-            .filter(|h| h.start <= at && at < h.end && !(is_branch && base && (h.start < lo || h.end > hi)))
+            .filter(|h| catch && h.start <= at && at < h.end && !(is_branch && base && (h.start < lo || h.end > hi)))
             .max_by_key(|h| h.start)
             .copied();
         if let Some(h) = handler {
@@ -350,7 +368,10 @@ pub(super) fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run
                         run.stored = 0;
                     }
                     if run.steps > run.limits.max_steps {
-                        Err(error(tags::RESOURCE_LIMIT, format!("more than {} steps executed", run.limits.max_steps)))
+                        frame.pc = pc;
+                        let e =
+                            error(tags::RESOURCE_LIMIT, format!("more than {} steps executed", run.limits.max_steps));
+                        return Exit::Abort(abandon(program, fiber, e));
                     } else if run.limits.max_memory != usize::MAX
                         && (run.steps.is_multiple_of(memory::CHECK_EVERY_STEPS)
                             || run.stored >= memory::CHECK_AFTER_BYTES)

@@ -231,6 +231,7 @@ impl Machine {
                 Exit::Spawn(table) => self.spawn(cur, table),
                 Exit::Finished(value) => self.finish(cur, Ok(value)),
                 Exit::Failed(raised) => self.finish(cur, Err(raised)),
+                Exit::Abort(raised) => self.outcome = Some(Status::Failed(raised)),
             }
         }
     }
