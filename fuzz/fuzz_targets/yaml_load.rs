@@ -10,8 +10,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wf_syntax::{SourceFile, terraform};
 use wf_syntax::yaml::{Node, NodeKind, ScalarOffsets};
+use wf_syntax::{SourceFile, terraform};
 use wfkit_fuzz::{assert_diagnostics, assert_span, text};
 
 fuzz_target!(|data: &[u8]| {

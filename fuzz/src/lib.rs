@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use wf_syntax::{Diagnostic, Expr, ExprKind, SourceFile, Span};
+use wf_syntax::{Diagnostic, SourceFile, Span};
 use wf_vm::Value;
 
 /// The input as text: invalid UTF-8 is replaced, so that every input reaches the parsers.
@@ -49,27 +49,6 @@ pub fn assert_diagnostics(text: &str, diagnostics: &[Diagnostic]) {
         }
         assert!(!d.message.is_empty(), "a diagnostic without a message: {d:?}");
     }
-}
-
-/// The same expression tree with every span cleared, for comparing trees parsed from
-/// different text.
-pub fn strip(x: &Expr) -> Expr {
-    let b = |x: &Expr| Box::new(strip(x));
-    let kind = match &x.kind {
-        ExprKind::List(v) => ExprKind::List(v.iter().map(strip).collect()),
-        ExprKind::Map(kv) => ExprKind::Map(kv.iter().map(|(k, v)| (strip(k), strip(v))).collect()),
-        ExprKind::Unary { op, operand } => ExprKind::Unary { op: *op, operand: b(operand) },
-        ExprKind::Binary { op, lhs, rhs, .. } => {
-            ExprKind::Binary { op: *op, op_span: Span::default(), lhs: b(lhs), rhs: b(rhs) }
-        }
-        ExprKind::Member { object, name, .. } => {
-            ExprKind::Member { object: b(object), name: name.clone(), name_span: Span::default() }
-        }
-        ExprKind::Index { object, index } => ExprKind::Index { object: b(object), index: b(index) },
-        ExprKind::Call { callee, args } => ExprKind::Call { callee: b(callee), args: args.iter().map(strip).collect() },
-        other => other.clone(),
-    };
-    Expr { kind, span: Span::default() }
 }
 
 /// Strict equality of values: the same kinds (`1` is not `1.0`), doubles bit for bit, maps

@@ -166,6 +166,31 @@ impl UnaryOp {
 }
 
 impl Expr {
+    /// The same tree with every span cleared, for comparing trees parsed from different
+    /// text (the parser bounds the depth, so the recursion is bounded).
+    pub fn without_spans(&self) -> Expr {
+        let b = |x: &Expr| Box::new(x.without_spans());
+        let kind = match &self.kind {
+            ExprKind::List(v) => ExprKind::List(v.iter().map(Expr::without_spans).collect()),
+            ExprKind::Map(kv) => {
+                ExprKind::Map(kv.iter().map(|(k, v)| (k.without_spans(), v.without_spans())).collect())
+            }
+            ExprKind::Unary { op, operand } => ExprKind::Unary { op: *op, operand: b(operand) },
+            ExprKind::Binary { op, lhs, rhs, .. } => {
+                ExprKind::Binary { op: *op, op_span: Span::default(), lhs: b(lhs), rhs: b(rhs) }
+            }
+            ExprKind::Member { object, name, .. } => {
+                ExprKind::Member { object: b(object), name: name.clone(), name_span: Span::default() }
+            }
+            ExprKind::Index { object, index } => ExprKind::Index { object: b(object), index: b(index) },
+            ExprKind::Call { callee, args } => {
+                ExprKind::Call { callee: b(callee), args: args.iter().map(Expr::without_spans).collect() }
+            }
+            other => other.clone(),
+        };
+        Expr { kind, span: Span::default() }
+    }
+
     /// Whether this expression (or any part of it) failed to parse.
     pub fn has_error(&self) -> bool {
         let mut found = false;
