@@ -53,18 +53,8 @@ fn merge_misspelt_params(diags: &mut Vec<Diagnostic>) {
             }
         };
         let argument = format!("unknown argument `{name}`; did you mean");
-        let mut j = 0;
-        while j < diags.len() {
-            if diags[j].code == codes::UNKNOWN_ARGUMENT && diags[j].message.starts_with(&argument) {
-                let span = diags.remove(j).span;
-                if j < i {
-                    i -= 1;
-                }
-                diags[i].labels.push(wf_syntax::Label { span, message: format!("a call passes `{name}`") });
-            } else {
-                j += 1;
-            }
-        }
+        let passes = format!("a call passes `{name}`");
+        i = absorb(diags, i, |d| d.code == codes::UNKNOWN_ARGUMENT && d.message.starts_with(&argument), &passes);
         i += 1;
     }
 }
@@ -109,22 +99,30 @@ fn merge_misspelt_definitions(diags: &mut Vec<Diagnostic>) {
                 .map(|(name, _)| name.to_string());
             if let Some(name) = name {
                 // Every "never used" of that name is the same mistake.
-                let mut j = 0;
-                while j < diags.len() {
-                    if diags[j].code == def_code && first_name(&diags[j].message) == Some(name.as_str()) {
-                        let span = diags.remove(j).span;
-                        if j < i {
-                            i -= 1;
-                        }
-                        diags[i].labels.push(wf_syntax::Label { span, message: format!("`{name}`: {label}") });
-                    } else {
-                        j += 1;
-                    }
-                }
+                let same = |d: &Diagnostic| d.code == def_code && first_name(&d.message) == Some(name.as_str());
+                i = absorb(diags, i, same, &format!("`{name}`: {label}"));
             }
             i += 1;
         }
     }
+}
+
+/// Moves every other diagnostic that `taken` picks into `diags[i]`, as a label saying
+/// `label` at its span; returns where `diags[i]` is once they are gone.
+fn absorb(diags: &mut Vec<Diagnostic>, mut i: usize, taken: impl Fn(&Diagnostic) -> bool, label: &str) -> usize {
+    let mut j = 0;
+    while j < diags.len() {
+        if j != i && taken(&diags[j]) {
+            let span = diags.remove(j).span;
+            if j < i {
+                i -= 1;
+            }
+            diags[i].labels.push(wf_syntax::Label { span, message: label.to_string() });
+        } else {
+            j += 1;
+        }
+    }
+    i
 }
 
 /// The first `backticked` name of a message.
