@@ -172,8 +172,8 @@ fn function_call(cx: &mut ExprCx<'_, '_>, f: &'static Function, call: &Call, arg
     if f.blocking { result.external() } else { result }
 }
 
-/// The longest `connector_params.timeout`, in seconds (one year; the default is 1,800).
-const MAX_CONNECTOR_TIMEOUT: f64 = 31_536_000.0;
+/// The longest `connector_params.timeout`, in seconds (the default is 1,800).
+const MAX_CONNECTOR_TIMEOUT: f64 = stdlib::YEAR_SECONDS;
 
 fn connector_params(cx: &mut ExprCx<'_, '_>, arg: &Arg) {
     let DataKind::Map(entries) = &arg.value.kind else { return };

@@ -8,6 +8,7 @@ pub mod tags;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+pub(crate) use table::YEAR_SECONDS;
 pub use table::{FUNCTIONS, VALUES};
 
 use crate::ty::{Kinds, Ty};

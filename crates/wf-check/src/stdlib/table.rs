@@ -56,7 +56,8 @@ const SEVERITIES: &[&str] =
     &["DEFAULT", "DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL", "ALERT", "EMERGENCY"];
 const HASH_ALGORITHMS: &[&str] = &["MD5", "SHA1", "SHA224", "SHA256", "SHA384", "SHA512"];
 const HTTP_TIMEOUT: Allowed = Allowed::Range(0.0, 1800.0);
-const YEAR_SECONDS: f64 = 31_536_000.0;
+/// One year in seconds: the longest sleep, callback wait or connector call GCW allows.
+pub(crate) const YEAR_SECONDS: f64 = 31_536_000.0;
 
 const HTTP_COMMON: [Param; 7] = [
     req("url", STR),
