@@ -141,15 +141,22 @@ fn top_value_span(file: &Path, text: &str, key: &str) -> Option<wf_syntax::Span>
 }
 
 /// Writes the concrete scenario of `failed` (case `failed.case` of the scenario in `text`,
-/// read from `file`) into `dir` as `STEM-case-K.scenario.yaml`, with its `workflow:` path
-/// rewritten to reach the same workflow from `dir`; returns the path written.
-pub fn save_failure(dir: &Path, file: &Path, text: &str, failed: &FailedCase) -> Result<std::path::PathBuf, String> {
+/// read from `file`, whose workflow is `workflow`) into `dir` as `STEM-case-K.scenario.yaml`,
+/// with its `workflow:` path rewritten to reach the same workflow from `dir`; returns the
+/// path written.
+pub fn save_failure(
+    dir: &Path,
+    file: &Path,
+    text: &str,
+    workflow: &Path,
+    failed: &FailedCase,
+) -> Result<std::path::PathBuf, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
     let mut edits = failed.edits.clone();
-    if let (Some(span), Some(s)) = (top_value_span(file, text, "workflow"), crate::scenario::load(file).ok()) {
+    if let Some(span) = top_value_span(file, text, "workflow") {
         let absolute =
             |p: &Path| std::fs::canonicalize(p).map_err(|e| format!("cannot resolve `{}`: {e}", p.display()));
-        let to = relative_path(&absolute(dir)?, &absolute(&s.workflow)?);
+        let to = relative_path(&absolute(dir)?, &absolute(workflow)?);
         let quoted = serde_json::to_string(&to.to_string_lossy()).map_err(|e| e.to_string())?;
         edits.push((span, quoted));
     }

@@ -215,11 +215,23 @@ fn execute(s: &Scenario, file: &Path, opts: &Options) -> ScenarioResult {
         return failed(s.name.clone(), file, format!("bad scenario file: {why}"));
     }
     let program = Rc::new(program);
-    if let Ok(text) = std::fs::read_to_string(file)
-        && property::is_property(file, &text)
+    let scenario_text = std::fs::read_to_string(file);
+    let is_property = scenario_text.as_ref().is_ok_and(|text| property::is_property(file, text));
+    if s.schedules_all {
+        if is_property {
+            let why = "`schedules: all` cannot be combined with generators yet: give the values, or drop `schedules`";
+            return failed(s.name.clone(), file, format!("bad scenario file: {why}"));
+        }
+        return match &scenario_text {
+            Ok(text) => explore_schedules(s, file, text, &program, &source, covering),
+            Err(e) => failed(s.name.clone(), file, format!("cannot read the scenario again: {e}")),
+        };
+    }
+    if let Ok(text) = &scenario_text
+        && is_property
     {
         let cases = property::case_count(s, opts.cases);
-        let run = property::run_property(file, &text, cases, opts.seed, &program, &source);
+        let run = property::run_property(file, text, cases, opts.seed, &program, &source);
         if let Some(c) = covering {
             c.record(&s.workflow, &source, &program);
         }
@@ -228,7 +240,10 @@ fn execute(s: &Scenario, file: &Path, opts: &Options) -> ScenarioResult {
             Ok(run) => {
                 let mut failures = Vec::new();
                 if let Some(f) = run.failed {
-                    let saved = opts.save_failures.as_deref().map(|dir| property::save_failure(dir, file, &text, &f));
+                    let saved = opts
+                        .save_failures
+                        .as_deref()
+                        .map(|dir| property::save_failure(dir, file, text, &s.workflow, &f));
                     failures = f.failures;
                     failures.push(Failure {
                         what: format!(
@@ -258,9 +273,6 @@ fn execute(s: &Scenario, file: &Path, opts: &Options) -> ScenarioResult {
                 }
             }
         };
-    }
-    if s.schedules_all {
-        return explore_schedules(s, file, &program, &source, covering);
     }
     let trace = simulate(s, Rc::clone(&program));
     if let Some(c) = covering {
@@ -294,19 +306,12 @@ fn execute(s: &Scenario, file: &Path, opts: &Options) -> ScenarioResult {
 fn explore_schedules(
     s: &Scenario,
     file: &Path,
+    text: &str,
     program: &Rc<Program>,
     source: &SourceFile,
     covering: Option<&Collector>,
 ) -> ScenarioResult {
-    let text = match std::fs::read_to_string(file) {
-        Ok(t) => t,
-        Err(e) => return failed(s.name.clone(), file, format!("cannot read the scenario again: {e}")),
-    };
-    if property::is_property(file, &text) {
-        let why = "`schedules: all` cannot be combined with generators yet: give the values, or drop `schedules`";
-        return failed(s.name.clone(), file, format!("bad scenario file: {why}"));
-    }
-    let run = schedules::explore(s, file, &text, program, source);
+    let run = schedules::explore(s, file, text, program, source);
     if let Some(c) = covering {
         c.record(&s.workflow, source, program);
     }
