@@ -110,7 +110,15 @@ fn shards_split_the_scenarios_without_overlap() {
 
 #[test]
 fn bad_usage_exits_two() {
-    for args in [&["--format", "xml"][..], &["--shard", "3/2"], &["--jobs", "many"], &["--frobnicate"]] {
+    let usage: [&[&str]; 6] = [
+        &["--format", "xml"],
+        &["--shard", "3/2"],
+        &["--jobs", "many"],
+        &["--frobnicate"],
+        &["--cases", "0"],
+        &["--cases", "1000000000"],
+    ];
+    for args in usage {
         let o = wf_test(args, &common::repo());
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         assert!(String::from_utf8_lossy(&o.stderr).starts_with("error: "), "{args:?}");

@@ -77,6 +77,17 @@ pub fn check(s: &Scenario, t: &Trace, workflow: &SourceFile) -> Vec<Failure> {
     {
         out.push(Failure { what: format!("status: expected {want}, found {status}"), detail: error_detail() });
     }
+    let names_an_outcome = e.status.is_some()
+        || e.status_one_of.is_some()
+        || e.error.is_some()
+        || e.result.is_some()
+        || e.result_one_of.is_some();
+    if !names_an_outcome && status != "SUCCEEDED" {
+        out.push(Failure {
+            what: format!("status: expected SUCCEEDED (expect names no status, error or result), found {status}"),
+            detail: error_detail(),
+        });
+    }
     if let Some(any) = &e.result_one_of {
         match &t.outcome {
             Outcome::Succeeded(got) if any.iter().any(|w| w == got) => {}

@@ -16,6 +16,21 @@ use crate::world::simulate;
 
 /// Cases a property scenario runs when neither the file nor the command line says.
 pub const DEFAULT_CASES: u64 = 100;
+/// The most cases one property scenario may ask for (`cases:` or `--cases`), as schedule
+/// exploration stops at [`crate::schedules::MAX_SCHEDULES`]: a typo such as an extra three
+/// zeros would otherwise run for hours.
+pub const MAX_CASES: u64 = 1_000_000;
+/// How often a long property run says how far it got (on stderr).
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Why `n` is not a case count (at least 1, at most [`MAX_CASES`]), or `None` if it is one.
+pub fn bad_case_count(n: u64) -> Option<String> {
+    match n {
+        0 => Some("a property needs at least 1 case (0 would pass without testing anything)".into()),
+        n if n > MAX_CASES => Some(format!("at most {MAX_CASES} cases, found {n}")),
+        _ => None,
+    }
+}
 /// The most cases shrinking tries.
 const MAX_SHRINK_RUNS: usize = 2_000;
 
@@ -63,7 +78,8 @@ fn run_case(
     Ok((made, check(&s, &trace, workflow), trace.elapsed))
 }
 
-/// Runs `cases` cases of the scenario in `text` (read from `file`) with the run's `seed`.
+/// Runs `cases` cases of the scenario in `text` (read from `file`) with the run's `seed`;
+/// a run that takes long says on stderr how far it got, every 10 seconds.
 pub fn run_property(
     file: &Path,
     text: &str,
@@ -72,8 +88,32 @@ pub fn run_property(
     program: &Rc<Program>,
     workflow: &SourceFile,
 ) -> Result<PropertyRun, String> {
+    let mut say = |line: &str| eprintln!("{line}");
+    run_property_telling(file, text, cases, seed, program, workflow, PROGRESS_EVERY, &mut say)
+}
+
+/// [`run_property`], passing a progress line to `say` whenever `every` has passed since
+/// the last one.
+#[allow(clippy::too_many_arguments)]
+fn run_property_telling(
+    file: &Path,
+    text: &str,
+    cases: u64,
+    seed: u64,
+    program: &Rc<Program>,
+    workflow: &SourceFile,
+    every: std::time::Duration,
+    say: &mut dyn FnMut(&str),
+) -> Result<PropertyRun, String> {
     let mut elapsed = None;
+    let started = std::time::Instant::now();
+    let mut said = started;
     for k in 0..cases {
+        if said.elapsed() >= every {
+            said = std::time::Instant::now();
+            let secs = started.elapsed().as_secs();
+            say(&format!("wf-test: {}: {k} of {cases} cases run ({secs} s), no failure yet", file.display()));
+        }
         let (made, failures, e) = run_case(file, text, Choices::random(case_seed(text, seed, k)), program, workflow)?;
         elapsed = Some(e);
         if failures.is_empty() {
@@ -201,6 +241,30 @@ mod tests {
         let wf = SourceFile::new(s.workflow.display().to_string(), std::fs::read_to_string(&s.workflow).unwrap());
         let program = Rc::new(crate::compile_workflow(&wf).unwrap());
         (file, text, program, wf)
+    }
+
+    #[test]
+    fn a_long_run_says_how_far_it_got() {
+        let file = root().join("tests/scenarios/pass/mock_fails_before_it_answers.scenario.yaml");
+        let text = std::fs::read_to_string(&file).unwrap();
+        let s = crate::scenario::parse(&file, &text).unwrap();
+        let wf = SourceFile::new(s.workflow.display().to_string(), std::fs::read_to_string(&s.workflow).unwrap());
+        let program = Rc::new(crate::compile_workflow(&wf).unwrap());
+        let mut lines = Vec::new();
+        let mut say = |line: &str| lines.push(line.to_string());
+        let every = std::time::Duration::ZERO;
+        let run = run_property_telling(&file, &text, 5, 0, &program, &wf, every, &mut say).unwrap();
+        assert!(run.failed.is_none());
+        assert_eq!(lines.len(), 5);
+        assert!(lines[3].contains(": 3 of 5 cases run ("), "{}", lines[3]);
+    }
+
+    #[test]
+    fn case_counts_are_bounded_both_ways() {
+        assert!(bad_case_count(0).is_some_and(|why| why.contains("at least 1")));
+        assert_eq!(bad_case_count(1), None);
+        assert_eq!(bad_case_count(MAX_CASES), None);
+        assert!(bad_case_count(MAX_CASES + 1).is_some_and(|why| why.contains("at most 1000000")));
     }
 
     #[test]

@@ -388,7 +388,16 @@ impl Parser<'_> {
             }
             Some(n) => self.whole(n, "seed")?,
         };
-        let cases = get("cases").map(|n| self.whole(n, "cases")).transpose()?;
+        let cases = match get("cases") {
+            None => None,
+            Some(n) => {
+                let count = self.whole(n, "cases")?;
+                if let Some(why) = crate::property::bad_case_count(count) {
+                    return Err(self.error(n.span, &format!("`cases`: {why}")));
+                }
+                Some(count)
+            }
+        };
         let schedules_all = match get("schedules") {
             None => false,
             Some(n) if n.as_scalar().is_some_and(|s| s.text == "all") => true,

@@ -157,7 +157,11 @@ fn parse() -> Result<Parsed, String> {
             Long("coverage-lcov") => coverage.lcov = Some(PathBuf::from(parser.value().map_err(|e| e.to_string())?)),
             Long("cases") => {
                 let n = text(&mut parser)?;
-                opts.cases = Some(n.parse().map_err(|_| format!("`--cases {n}`: expected a whole number"))?);
+                let count: u64 = n.parse().map_err(|_| format!("`--cases {n}`: expected a whole number"))?;
+                if let Some(why) = wf_test::property::bad_case_count(count) {
+                    return Err(format!("`--cases {n}`: {why}"));
+                }
+                opts.cases = Some(count);
             }
             Long("save-failures") => opts.save_failures = Some(PathBuf::from(text(&mut parser)?)),
             Long("seed") => {

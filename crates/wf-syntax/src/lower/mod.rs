@@ -25,9 +25,6 @@ pub(crate) struct Lowerer<'s> {
     pub(crate) diags: Vec<Diagnostic>,
 }
 
-/// The most parameters a subworkflow may declare (GCW's schema).
-const MAX_PARAMS: usize = 10;
-
 impl Lowerer<'_> {
     fn workflow(&mut self, root: Option<&Node>) -> Option<Workflow> {
         let Some(root) = root else {
@@ -157,17 +154,6 @@ impl Lowerer<'_> {
                 continue;
             }
             params.push(param);
-        }
-        if !is_main && params.len() > MAX_PARAMS {
-            self.diags.push(
-                Diagnostic::error(
-                    codes::TOO_MANY,
-                    params[MAX_PARAMS].name.span,
-                    format!("a subworkflow takes at most {MAX_PARAMS} parameters, found {}", params.len()),
-                )
-                .with_label("parameter 11")
-                .with_help("pass related values together in one map parameter"),
-            );
         }
         if is_main && params.len() > 1 {
             self.diags.push(
