@@ -20,7 +20,7 @@ fn stdout(o: &Output) -> String {
 fn clean_files_exit_zero_with_a_summary() {
     let o = wf(&["check", "tests/syntax/ok"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    assert!(stdout(&o).ends_with("checked 12 files: 0 errors, 0 warnings\n"), "{}", stdout(&o));
+    assert!(stdout(&o).ends_with("checked 13 files: 0 errors, 0 warnings\n"), "{}", stdout(&o));
 }
 
 #[test]
@@ -63,7 +63,7 @@ fn json_output_follows_the_documented_schema() {
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
     assert_eq!(v["version"], 1);
-    assert_eq!(v["summary"]["files"], 13);
+    assert_eq!(v["summary"]["files"], 14);
     assert_eq!(v["summary"]["errors"], 1);
     let diags = v["diagnostics"].as_array().expect("a list");
     let d = diags.iter().find(|d| d["code"] == "WF110").expect("the syntax error is reported");
@@ -165,4 +165,44 @@ fn every_command_has_its_own_help() {
         assert!(text.starts_with("Usage:\n") && text.contains(head), "{command}: {text}");
         assert!(!text.contains("wf compile") || command == "compile", "{command}: only its own usage: {text}");
     }
+}
+
+/// Runs `cmd`, killing it if it has not ended within 60 s (a walk that opens a named pipe
+/// waits for a writer forever).
+#[cfg(unix)]
+fn output_within_a_minute(mut cmd: Command) -> Output {
+    let mut child = cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{cmd:?} still running after 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn folder_walks_skip_named_pipes() {
+    let dir = std::env::temp_dir().join(format!("wf-cli-fifo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("flow.yaml"), "main:\n  steps:\n    - done:\n        return: 1\n").unwrap();
+    std::fs::write(dir.join("flow.scenario.yaml"), "workflow: flow.yaml\nexpect: {result: 1}\n").unwrap();
+    for pipe in ["pipe.yaml", "pipe.scenario.yaml"] {
+        assert!(Command::new("mkfifo").arg(dir.join(pipe)).status().unwrap().success());
+    }
+    let mut check = Command::new(env!("CARGO_BIN_EXE_wf"));
+    check.args(["check", dir.to_str().unwrap()]).env("NO_COLOR", "1");
+    let o = output_within_a_minute(check);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).ends_with("checked 1 file: 0 errors, 0 warnings\n"), "{}", stdout(&o));
+    let mut test = Command::new(env!("CARGO_BIN_EXE_wf-test"));
+    test.arg(dir.to_str().unwrap());
+    let o = output_within_a_minute(test);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).ends_with("1 passed, 0 failed\n"), "{}", stdout(&o));
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -945,7 +945,7 @@ fn valid_workflow_id(id: &str) -> bool {
 }
 
 fn is_workflow_file(p: &Path) -> bool {
-    p.is_file() && wf_syntax::files::is_workflow_file(p)
+    wf_syntax::files::is_workflow_file(p) && wf_syntax::files::is_regular_file(p)
 }
 
 /// Checks and compiles a source; the error names every problem.

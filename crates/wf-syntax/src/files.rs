@@ -27,14 +27,22 @@ pub fn has_workflow_extension(path: &Path) -> bool {
         .is_some_and(|e| WORKFLOW_EXTENSIONS.iter().any(|w| w.eq_ignore_ascii_case(e)))
 }
 
+/// Whether `path` is a regular file (after following symbolic links): the one test every
+/// folder walk applies before reading, so that a named pipe, a socket or a device called
+/// `x.yaml` is never opened (reading a pipe would wait for a writer forever).
+pub fn is_regular_file(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
+}
+
 /// Whether a file met in a folder walk is read as a workflow.
 pub fn is_workflow_file(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     !name.starts_with('.') && has_workflow_extension(path) && !is_scenario_file(name)
 }
 
-/// Appends to `out` every file below `dir` that `keep` accepts, sorted by name within each
-/// folder, skipping hidden entries and entering only the folders [`walks_into`] accepts.
+/// Appends to `out` every regular file below `dir` that `keep` accepts, sorted by name
+/// within each folder, skipping hidden entries and entering only the folders [`walks_into`]
+/// accepts (not through symbolic links).
 pub fn walk(dir: &Path, keep: &dyn Fn(&Path) -> bool, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     walk_at_most(dir, keep, usize::MAX, out)
 }
@@ -63,7 +71,7 @@ pub fn walk_at_most(
             if walks_into(&name) {
                 walk_at_most(&path, keep, max, out)?;
             }
-        } else if keep(&path) {
+        } else if keep(&path) && is_regular_file(&path) {
             out.push(path);
         }
     }
@@ -85,6 +93,25 @@ mod tests {
         walk_at_most(&dir, &is_workflow_file, 3, &mut out).unwrap();
         let names: Vec<String> = out.iter().map(|p| p.strip_prefix(&dir).unwrap().display().to_string()).collect();
         assert_eq!(names, ["a.yaml", "c.yaml", "m/b.yaml"]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_walk_skips_named_pipes_and_keeps_links_to_files() {
+        let dir = std::env::temp_dir().join(format!("wf-walk-fifo-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.yaml"), "main: {}").unwrap();
+        std::os::unix::fs::symlink(dir.join("a.yaml"), dir.join("b.yaml")).unwrap();
+        std::os::unix::fs::symlink(dir.join("missing.yaml"), dir.join("c.yaml")).unwrap();
+        let made = std::process::Command::new("mkfifo").arg(dir.join("pipe.yaml")).status().unwrap();
+        assert!(made.success());
+        let mut out = Vec::new();
+        walk(&dir, &is_workflow_file, &mut out).unwrap();
+        let names: Vec<String> = out.iter().map(|p| p.strip_prefix(&dir).unwrap().display().to_string()).collect();
+        assert_eq!(names, ["a.yaml", "b.yaml"]);
+        assert!(!is_regular_file(&dir.join("pipe.yaml")) && !is_regular_file(&dir));
         let _ = std::fs::remove_dir_all(&dir);
     }
 
