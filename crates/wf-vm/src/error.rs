@@ -40,3 +40,8 @@ pub fn type_error(message: impl Into<String>) -> Value {
 pub fn value_error(message: impl Into<String>) -> Value {
     error(tags::VALUE, message)
 }
+
+/// Whether an error value is a map whose `tags` include `tag`.
+pub fn has_tag(err: &Value, tag: &str) -> bool {
+    err.get("tags").and_then(Value::as_list).is_some_and(|tags| tags.iter().any(|t| t.as_str() == Some(tag)))
+}

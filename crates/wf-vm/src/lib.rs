@@ -15,6 +15,7 @@ pub mod nesting;
 mod ops;
 mod predicates;
 mod scopes;
+pub mod sizes;
 pub mod stdlib;
 pub mod value;
 

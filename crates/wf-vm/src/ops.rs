@@ -7,13 +7,17 @@ use wf_syntax::BinaryOp;
 
 use crate::error::{error, tags, type_error};
 use crate::nesting;
+use crate::sizes::{MAX_STRING_BYTES, string_too_long};
 use crate::value::Value;
-
-/// Longest string a value may hold (GCW's 256 KB).
-pub const MAX_STRING_BYTES: usize = 256 * 1024;
 
 fn overflow() -> Value {
     error(tags::VALUE, "integer overflow")
+}
+
+/// A double result, or a `ValueError` when it overflowed to infinity (GCW's doubles are
+/// JSON numbers, which have no infinity or NaN; see `docs/semantics.md`).
+fn finite(x: f64) -> Result<Value, Value> {
+    if x.is_finite() { Ok(Value::Double(x)) } else { Err(error(tags::VALUE, "double overflow")) }
 }
 
 /// Appends the text `+` uses for `v`; false for values `+` does not join.
@@ -81,7 +85,7 @@ pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value, Value> {
     match op {
         BinaryOp::Add => match (&a, &b) {
             (I(x), I(y)) => x.checked_add(*y).map(I).ok_or_else(overflow),
-            (I(_) | D(_), I(_) | D(_)) => Ok(D(num(&a) + num(&b))),
+            (I(_) | D(_), I(_) | D(_)) => finite(num(&a) + num(&b)),
             (Value::Str(_), _) | (_, Value::Str(_)) => concat(&a, &b),
             _ => Err(operands("+", &a, &b)),
         },
@@ -92,7 +96,7 @@ pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value, Value> {
             if num(&b) == 0.0 {
                 return Err(error(tags::ZERO_DIVISION, "division by zero"));
             }
-            Ok(D(num(&a) / num(&b)))
+            finite(num(&a) / num(&b))
         }
         BinaryOp::FloorDiv => {
             numbers(&a, &b, "//")?;
@@ -101,7 +105,7 @@ pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value, Value> {
             }
             match (&a, &b) {
                 (I(x), I(y)) => x.checked_div_euclid(*y).map(|q| I(floor_div(*x, *y, q))).ok_or_else(overflow),
-                _ => Ok(D((num(&a) / num(&b)).floor())),
+                _ => finite((num(&a) / num(&b)).floor()),
             }
         }
         BinaryOp::Rem => {
@@ -111,7 +115,8 @@ pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value, Value> {
             }
             match (&a, &b) {
                 (I(x), I(y)) => {
-                    let r = x.checked_rem(*y).ok_or_else(overflow)?;
+                    // `i64::MIN % -1` is 0, as in Python and Go (only the quotient overflows).
+                    let r = x.wrapping_rem(*y);
                     Ok(I(if r != 0 && ((r < 0) != (*y < 0)) { r + y } else { r }))
                 }
                 _ => {
@@ -159,7 +164,7 @@ fn arith(
     numbers(a, b, op)?;
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => int(*x, *y).map(Value::Int).ok_or_else(overflow),
-        _ => Ok(Value::Double(double(num(a), num(b)))),
+        _ => finite(double(num(a), num(b))),
     }
 }
 
@@ -172,7 +177,7 @@ fn concat(a: &Value, b: &Value) -> Result<Value, Value> {
         if joined.len() > MAX_STRING_BYTES {
             joined.clear();
             joined.shrink_to(MAX_STRING_BYTES);
-            return Err(error(tags::RESOURCE_LIMIT, "string longer than 256 KB"));
+            return Err(string_too_long());
         }
         Ok(Value::Str(Rc::from(joined.as_str())))
     })

@@ -12,7 +12,7 @@ use crate::error::{Raised, error, tags, type_error, value_error};
 use crate::memory;
 use crate::nesting;
 use crate::ops::{self, IntResult};
-use crate::stdlib::Args;
+use crate::stdlib::{Args, invoke};
 use crate::value::{Map, Value};
 
 /// Execution-wide counters and settings the interpreter loop updates.
@@ -311,7 +311,7 @@ pub(super) fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run
                         Some(other) => {
                             let f = program.natives[native as usize].1;
                             let args = [Some(other.clone()), Some(value)];
-                            f(Args::new(&args), &mut run.host).map(|v| frame.slots[slot as usize] = Some(v))
+                            invoke(f, Args::new(&args), &mut run.host).map(|v| frame.slots[slot as usize] = Some(v))
                         }
                         None => Err(undefined(func, slot)),
                     }
@@ -323,11 +323,11 @@ pub(super) fn run_fiber(program: &Program, fibers: &mut [Fiber], cur: usize, run
                     let result = if positions <= INLINE_ARGS {
                         let mut slots: [Option<Value>; INLINE_ARGS] = Default::default();
                         spread_args(stack.drain(base..), present, &mut slots[..positions]);
-                        f(Args::new(&slots[..positions]), &mut run.host)
+                        invoke(f, Args::new(&slots[..positions]), &mut run.host)
                     } else {
                         let mut slots: Vec<Option<Value>> = vec![None; positions];
                         spread_args(stack.drain(base..), present, &mut slots);
-                        f(Args::new(&slots), &mut run.host)
+                        invoke(f, Args::new(&slots), &mut run.host)
                     };
                     result.map(|v| stack.push(v))
                 }

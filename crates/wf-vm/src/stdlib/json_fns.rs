@@ -4,8 +4,9 @@ use serde_json::Value as Json;
 
 use super::{Args, Call, Context};
 use crate::error::{error, tags};
-use crate::json::{from_json, to_json};
+use crate::json::{check_json, from_json};
 use crate::nesting::MAX_NESTING;
+use crate::sizes::Bounded;
 use crate::value::Value;
 
 /// `json.decode(data)`: JSON text or UTF-8 bytes (bad bytes become U+FFFD) to a value.
@@ -30,13 +31,13 @@ pub(super) fn decode(args: Args<'_>, _: &mut dyn Context) -> Result<Value, Value
 
 /// `json.encode(data, indent?)`: a value as UTF-8 JSON bytes.
 pub(super) fn encode(args: Args<'_>, _: &mut dyn Context) -> Result<Value, Value> {
-    let text = encode_text(Call::new("json.encode", args))?;
+    let text = encode_text(Call::new("json.encode", args), Bounded::bytes())?;
     Ok(Value::Bytes(text.into_bytes().into()))
 }
 
 /// `json.encode_to_string(data, indent?)`: a value as a JSON string.
 pub(super) fn encode_to_string(args: Args<'_>, _: &mut dyn Context) -> Result<Value, Value> {
-    Ok(Value::str(encode_text(Call::new("json.encode_to_string", args))?))
+    Ok(Value::str(encode_text(Call::new("json.encode_to_string", args), Bounded::string())?))
 }
 
 /// How to lay out encoded JSON.
@@ -48,20 +49,21 @@ struct Layout<'a> {
 /// The default `indent` string when indentation is on.
 const DEFAULT_INDENT: &str = "    ";
 
-fn encode_text(c: Call<'_>) -> Result<String, Value> {
+/// The JSON text of the call's `data`, written into `out`, which stops it at the result's
+/// size limit (a prefix and indent repeat on every line, so the text can be far larger
+/// than the value).
+fn encode_text(c: Call<'_>, mut out: Bounded) -> Result<String, Value> {
     let data = c.req(0, "data")?;
     let layout = layout(&c)?;
     // Values that cannot be JSON (bytes, NaN) are a ValueError, as GCW documents.
-    let json =
-        to_json(data).map_err(|e| c.value_err(e.get("message").and_then(Value::as_str).unwrap_or("cannot encode")))?;
-    Ok(match layout {
-        None => json.to_string(),
-        Some(layout) => {
-            let mut out = String::new();
-            write_pretty(&json, &layout, 0, &mut out);
-            out
+    check_json(data).map_err(|e| {
+        if crate::error::has_tag(&e, tags::RESOURCE_LIMIT) {
+            return e;
         }
-    })
+        c.value_err(e.get("message").and_then(Value::as_str).unwrap_or("cannot encode"))
+    })?;
+    write_json(data, layout.as_ref(), 0, &mut out)?;
+    Ok(out.finish())
 }
 
 /// Reads `indent`: absent, null or false = compact; true = 4 spaces; a map
@@ -83,45 +85,63 @@ fn layout<'a>(c: &Call<'a>) -> Result<Option<Layout<'a>>, Value> {
     }
 }
 
-/// Writes `json` with each element on a new line that starts with the prefix and one
-/// indent per nesting level (the first line has neither, like Go's `MarshalIndent`).
-fn write_pretty(json: &Json, layout: &Layout<'_>, depth: usize, out: &mut String) {
-    let newline = |out: &mut String, depth: usize| {
-        out.push('\n');
-        out.push_str(layout.prefix);
-        for _ in 0..depth {
-            out.push_str(layout.indent);
+/// Writes `v` (which [`check_json`] accepted) as JSON: compact without a layout; with one,
+/// each element on a new line that starts with the prefix and one indent per nesting level
+/// (the first line has neither, like Go's `MarshalIndent`).
+fn write_json(v: &Value, layout: Option<&Layout<'_>>, depth: usize, out: &mut Bounded) -> Result<(), Value> {
+    let newline = |out: &mut Bounded, depth: usize| -> Result<(), Value> {
+        if let Some(layout) = layout {
+            out.push('\n')?;
+            out.push_str(layout.prefix)?;
+            for _ in 0..depth {
+                out.push_str(layout.indent)?;
+            }
         }
+        Ok(())
     };
-    match json {
-        Json::Array(items) if !items.is_empty() => {
-            out.push('[');
+    let colon = if layout.is_some() { ": " } else { ":" };
+    match v {
+        Value::List(items) if !items.is_empty() => {
+            out.push('[')?;
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(',')?;
                 }
-                newline(out, depth + 1);
-                write_pretty(item, layout, depth + 1, out);
+                newline(out, depth + 1)?;
+                write_json(item, layout, depth + 1, out)?;
             }
-            newline(out, depth);
-            out.push(']');
+            newline(out, depth)?;
+            out.push(']')
         }
-        Json::Object(fields) if !fields.is_empty() => {
-            out.push('{');
+        Value::Map(fields) if !fields.is_empty() => {
+            out.push('{')?;
             for (i, (key, value)) in fields.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(',')?;
                 }
-                newline(out, depth + 1);
-                out.push_str(&Json::String(key.clone()).to_string());
-                out.push_str(": ");
-                write_pretty(value, layout, depth + 1, out);
+                newline(out, depth + 1)?;
+                write_string(key, out)?;
+                out.push_str(colon)?;
+                write_json(value, layout, depth + 1, out)?;
             }
-            newline(out, depth);
-            out.push('}');
+            newline(out, depth)?;
+            out.push('}')
         }
-        scalar => out.push_str(&scalar.to_string()),
+        Value::List(_) => out.push_str("[]"),
+        Value::Map(_) => out.push_str("{}"),
+        Value::Str(s) => write_string(s, out),
+        Value::Null | Value::Bytes(_) => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(n) => out.push_str(&n.to_string()),
+        Value::Double(x) => {
+            out.push_str(&serde_json::Number::from_f64(*x).map_or_else(|| "null".into(), |n| n.to_string()))
+        }
     }
+}
+
+/// A JSON string literal, escaped as serde_json escapes it.
+fn write_string(s: &str, out: &mut Bounded) -> Result<(), Value> {
+    out.push_str(&serde_json::to_string(s).unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -61,8 +61,15 @@ impl<'a> Args<'a> {
     }
 }
 
-/// A native function: arguments in, a value or a raised error value out.
+/// A native function: arguments in, a value or a raised error value out. Call it through
+/// [`invoke`], which holds its result to the size limits.
 pub type Native = fn(Args<'_>, &mut dyn Context) -> Result<Value, Value>;
+
+/// Calls a native function and checks the size of what it returns
+/// ([`crate::sizes::check_result`]): the one way the machine calls the standard library.
+pub fn invoke(f: Native, args: Args<'_>, cx: &mut dyn Context) -> Result<Value, Value> {
+    f(args, cx).and_then(crate::sizes::check_result)
+}
 
 /// The implementation of a pure standard-library function, by its full name.
 pub fn native(name: &str) -> Option<Native> {
@@ -220,7 +227,7 @@ pub(crate) mod testing {
 
     use std::collections::HashMap;
 
-    use super::{Args, Context, native};
+    use super::{Args, Context, invoke, native};
     use crate::value::Value;
 
     /// A context with a fixed clock, a fixed environment and a counter for randomness.
@@ -250,7 +257,7 @@ pub(crate) mod testing {
     pub fn call_opt(name: &str, args: &[Option<Value>]) -> Result<Value, Value> {
         let f = native(name).unwrap_or_else(|| panic!("no native {name}"));
         let mut ctx = TestCtx { now: 1_700_000_000.25, ..TestCtx::default() };
-        f(Args::new(args), &mut ctx)
+        invoke(f, Args::new(args), &mut ctx)
     }
 
     /// Calls `name` with every argument given.

@@ -10,6 +10,7 @@ pub(super) use regex_fns::{find_all_regex, match_regex, replace_all_regex};
 pub(super) use url::{url_decode, url_encode, url_encode_plus};
 
 use super::{Args, Call, Context};
+use crate::sizes::check_string_len;
 use crate::value::Value;
 
 /// An index as a GCW integer.
@@ -49,12 +50,16 @@ pub(super) fn find_all(args: Args<'_>, _: &mut dyn Context) -> Result<Value, Val
     Ok(Value::list(source.match_indices(substr).map(|(at, _)| int(indexer.index(at))).collect()))
 }
 
-/// `text.replace_all(source, substr, repl)`: every occurrence of `substr` replaced.
+/// `text.replace_all(source, substr, repl)`: every occurrence of `substr` replaced. The
+/// result's length is computed from the number of occurrences before it is built.
 pub(super) fn replace_all(args: Args<'_>, _: &mut dyn Context) -> Result<Value, Value> {
     let c = Call::new("text.replace_all", args);
     let source = c.str(0, "source")?;
     let substr = c.str(1, "substr")?;
     let repl = c.str(2, "repl")?;
+    let count = source.match_indices(substr).count();
+    let len = (source.len() - count * substr.len()).checked_add(count.saturating_mul(repl.len()));
+    check_string_len(len)?;
     Ok(Value::str(source.replace(substr, repl)))
 }
 

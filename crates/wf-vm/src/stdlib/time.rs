@@ -60,55 +60,93 @@ fn offset_text(offset: Offset) -> String {
 }
 
 /// `time.parse(value)`: an RFC 3339 (section 5.6) timestamp as Unix seconds (a double).
+/// Every date from 0000-01-01 to 9999-12-31 in any offset from -23:59 to +23:59 parses
+/// (the arithmetic is done here: the date library's timestamps stop a day short of the
+/// year 10000, so that any offset can be applied to them); a leap second (`:60`) reads as
+/// `:59`, as the date library reads it.
 pub(super) fn parse(args: Args<'_>, _: &mut dyn Context) -> Result<Value, Value> {
     let c = Call::new("time.parse", args);
     let text = c.str(0, "value")?;
     let invalid = || c.value_err(format!("{text:?} is not an RFC 3339 timestamp"));
-    let normalized = normalize_rfc3339(text).ok_or_else(invalid)?;
-    let ts: Timestamp = normalized.parse().map_err(|_| invalid())?;
-    Ok(Value::Double(ts.as_second() as f64 + f64::from(ts.subsec_nanosecond()) / 1e9))
+    let parts = Rfc3339::read(text).ok_or_else(invalid)?;
+    Ok(Value::Double(parts.unix_seconds()))
 }
 
-/// Checks the RFC 3339 `date-time` shape (`YYYY-MM-DD`, `T`/`t`/space, `hh:mm:ss`,
-/// optional fraction, `Z`/`z` or `±hh:mm`) and returns it with `T` and `Z` upper-cased.
-fn normalize_rfc3339(text: &str) -> Option<String> {
-    let b = text.as_bytes();
-    let digits = |range: std::ops::Range<usize>| b.get(range).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
-    let at = |i: usize, allowed: &[u8]| b.get(i).is_some_and(|x| allowed.contains(x));
-    let shape = digits(0..4)
-        && at(4, b"-")
-        && digits(5..7)
-        && at(7, b"-")
-        && digits(8..10)
-        && at(10, b"Tt ")
-        && digits(11..13)
-        && at(13, b":")
-        && digits(14..16)
-        && at(16, b":")
-        && digits(17..19);
-    if !shape {
-        return None;
-    }
-    let mut rest = 19;
-    if at(rest, b".") {
-        let frac = b[rest + 1..].iter().take_while(|d| d.is_ascii_digit()).count();
-        if frac == 0 {
+/// The fields of an RFC 3339 `date-time`, each in its range.
+struct Rfc3339 {
+    days: i64,
+    seconds_of_day: i64,
+    nanos: u32,
+    offset_seconds: i64,
+}
+
+impl Rfc3339 {
+    /// Reads `YYYY-MM-DD`, `T`/`t`/space, `hh:mm:ss`, an optional fraction of at most nine
+    /// digits, then `Z`/`z` or `±hh:mm`; `None` for any other shape or a field out of range.
+    fn read(text: &str) -> Option<Rfc3339> {
+        let b = text.as_bytes();
+        let num = |range: std::ops::Range<usize>| -> Option<i64> {
+            let digits = b.get(range)?;
+            digits.iter().all(u8::is_ascii_digit).then(|| digits.iter().fold(0, |n, d| n * 10 + i64::from(d - b'0')))
+        };
+        let at = |i: usize, allowed: &[u8]| b.get(i).is_some_and(|x| allowed.contains(x));
+        let separators = at(4, b"-") && at(7, b"-") && at(10, b"Tt ") && at(13, b":") && at(16, b":");
+        if !separators {
             return None;
         }
-        rest += 1 + frac;
+        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+        let date =
+            jiff::civil::Date::new(i16::try_from(year).ok()?, i8::try_from(month).ok()?, i8::try_from(day).ok()?)
+                .ok()?;
+        if hour > 23 || minute > 59 || second > 60 {
+            return None;
+        }
+        let mut rest = 19;
+        let mut nanos = 0u32;
+        if at(rest, b".") {
+            let frac = b[rest + 1..].iter().take_while(|d| d.is_ascii_digit()).count();
+            if frac == 0 || frac > 9 {
+                return None;
+            }
+            let digits = u32::try_from(num(rest + 1..rest + 1 + frac)?).ok()?;
+            nanos = digits * 10u32.pow(u32::try_from(9 - frac).ok()?);
+            rest += 1 + frac;
+        }
+        let offset_seconds = match &text[rest..] {
+            "Z" | "z" => 0,
+            zone if zone.len() == 6 && at(rest, b"+-") && at(rest + 3, b":") => {
+                let (h, m) = (num(rest + 1..rest + 3)?, num(rest + 4..rest + 6)?);
+                if h > 23 || m > 59 {
+                    return None;
+                }
+                let sign = if zone.starts_with('-') { -1 } else { 1 };
+                sign * (h * 3600 + m * 60)
+            }
+            _ => return None,
+        };
+        Some(Rfc3339 {
+            days: days_from_civil(i64::from(date.year()), i64::from(date.month()), i64::from(date.day())),
+            seconds_of_day: hour * 3600 + minute * 60 + second.min(59),
+            nanos,
+            offset_seconds,
+        })
     }
-    let zone = &text[rest..];
-    let zone_ok = matches!(zone, "Z" | "z")
-        || (zone.len() == 6
-            && at(rest, b"+-")
-            && digits(rest + 1..rest + 3)
-            && at(rest + 3, b":")
-            && digits(rest + 4..rest + 6));
-    if !zone_ok {
-        return None;
+
+    fn unix_seconds(&self) -> f64 {
+        let whole = self.days * 86_400 + self.seconds_of_day - self.offset_seconds;
+        whole as f64 + f64::from(self.nanos) / 1e9
     }
-    let zone = if zone == "z" { "Z" } else { zone };
-    Some(format!("{}T{}{zone}", &text[..10], &text[11..rest]))
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (negative before it).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
 }
 
 #[cfg(test)]
@@ -162,6 +200,21 @@ mod tests {
     }
 
     #[test]
+    fn parses_the_whole_four_digit_range() {
+        let parse = |t: &str| match call("time.parse", &[s(t)]) {
+            Ok(Value::Double(x)) => x,
+            other => panic!("{t}: {other:?}"),
+        };
+        assert_eq!(parse("9999-12-31T23:59:59Z"), 253_402_300_799.0);
+        assert_eq!(parse("9999-12-31T23:59:59-23:59"), 253_402_300_799.0 + 86_340.0);
+        assert_eq!(parse("0000-01-01T00:00:00Z"), -62_167_219_200.0);
+        assert_eq!(parse("0000-01-01T00:00:00+23:59"), -62_167_219_200.0 - 86_340.0);
+        assert_eq!(parse("2024-02-29T00:00:00Z"), 1_709_164_800.0);
+        assert_eq!(parse("2016-12-31T23:59:60Z"), 1_483_228_799.0);
+        assert_eq!(parse("1970-01-01T00:00:00.123456789Z"), 0.123456789);
+    }
+
+    #[test]
     fn round_trips() {
         let text = call("time.format", &[Value::Double(1704903354.615087)]).expect("format");
         assert!(matches!(call("time.parse", &[text]), Ok(Value::Double(x)) if (x - 1704903354.615087).abs() < 1e-6));
@@ -182,6 +235,12 @@ mod tests {
             "",
             "2024-05-08T12:01:00.1234567890123Z",
             "２０２４-05-08T12:01:00Z",
+            "2024-05-08T12:01:00+24:00",
+            "2024-05-08T12:01:00-00:60",
+            "2024-05-08T24:00:00Z",
+            "2024-05-08T12:60:00Z",
+            "2024-05-08T12:01:61Z",
+            "2023-02-29T00:00:00Z",
         ] {
             fails(call("time.parse", &[s(bad)]), "ValueError");
         }

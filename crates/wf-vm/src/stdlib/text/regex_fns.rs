@@ -1,9 +1,10 @@
 //! `text.match_regex`, `text.find_all_regex` and `text.replace_all_regex`. Patterns are RE2;
 //! [`translate`] maps the few places where the `regex` crate reads them differently.
 
-use regex::{NoExpand, Regex, RegexBuilder};
+use regex::{Regex, RegexBuilder};
 
 use super::{CharIndexer, int};
+use crate::sizes::Bounded;
 use crate::stdlib::{Args, Call, Context};
 use crate::value::Value;
 
@@ -125,13 +126,22 @@ pub(in crate::stdlib) fn find_all_regex(args: Args<'_>, _: &mut dyn Context) -> 
 }
 
 /// `text.replace_all_regex(source, regexp, repl)`: every match replaced by `repl`, taken
-/// literally (GCW supports no group references in `repl`).
+/// literally (GCW supports no group references in `repl`). Built in a bounded buffer: an
+/// empty pattern matches between every two characters.
 pub(in crate::stdlib) fn replace_all_regex(args: Args<'_>, _: &mut dyn Context) -> Result<Value, Value> {
     let c = Call::new("text.replace_all_regex", args);
     let source = c.str(0, "source")?;
     let re = compile(&c, c.str(1, "regexp")?)?;
     let repl = c.str(2, "repl")?;
-    Ok(Value::str(re.replace_all(source, NoExpand(repl))))
+    let mut out = Bounded::string();
+    let mut copied = 0;
+    for m in re.find_iter(source) {
+        out.push_str(&source[copied..m.start()])?;
+        out.push_str(repl)?;
+        copied = m.end();
+    }
+    out.push_str(&source[copied..])?;
+    Ok(Value::str(out.finish()))
 }
 
 #[cfg(test)]
