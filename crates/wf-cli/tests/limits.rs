@@ -98,3 +98,24 @@ fn an_http_response_over_2_mb_is_a_resource_limit_error_and_one_of_2_mb_is_read(
     assert_eq!(out["tag"], "ResourceLimitError", "{out}");
     assert_eq!(out["message"], "HTTP response larger than 2 MB", "{out}");
 }
+
+/// The outside probe's standard-library cases (a 4 GB `text.replace_all`, a regex that
+/// matches everywhere, a JSON prefix on every line, overflowing doubles) under a 4 GB
+/// address-space limit: every one raises its error and the run ends normally.
+#[cfg(unix)]
+#[test]
+fn the_probes_stdlib_cases_run_under_a_4_gb_address_space_limit() {
+    let script = r#"ulimit -v 4000000 && exec "$0" run tests/vm/sizes_and_numbers.yaml"#;
+    let o = std::process::Command::new("sh")
+        .args(["-c", script, env!("CARGO_BIN_EXE_wf")])
+        .current_dir(common::repo())
+        .output()
+        .expect("sh runs");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let result: serde_json::Value = serde_json::from_slice(&o.stdout).expect("a JSON result");
+    for key in ["replace_all", "replace_all_regex", "json_prefix", "url_encode"] {
+        assert_eq!(result[key], "ResourceLimitError - string longer than 256 KB", "{key}");
+    }
+    assert_eq!(result["double_overflow"], "ValueError - double overflow");
+    assert_eq!(result["min_rem"], 0);
+}
