@@ -125,7 +125,10 @@ def cursor(text):
 
 def main():
     root, out = Path(sys.argv[1]).resolve(), Path(sys.argv[2])
-    seeds = {t: set() for t in ["yaml_load", "expr_roundtrip", "check_compile", "run_vm", "scenario", "lsp", "serve_http"]}
+    seeds = {
+        t: set()
+        for t in ["yaml_load", "expr_roundtrip", "check_compile", "run_vm", "scenario", "lsp", "serve_http", "stdlib"]
+    }
     files = workflow_files(root)
     for path in files:
         data = read(path)
@@ -163,6 +166,15 @@ def main():
             seeds["serve_http"].add(f"{path}\n{query}\n".encode())
     seeds["serve_http"].add(b'e\n\n{"$bytes":"AAE=","x":[1,1.0,-0.0,1e300,{"$map":{"$a":null}}]}')
     seeds["serve_http"].update(b"x\n\n" + d for d in json_values)
+    # stdlib: a function index, then per argument a presence byte and a kind (see the target):
+    # long texts of one unit (kind 5, size byte 255 = 256 KiB), short texts, patterns, layouts.
+    for f in range(64):
+        long_a = bytes([1, 5, 1]) + b"a" + bytes([255])
+        pattern = bytes([1, 11, 3])
+        layout = bytes([1, 10, 255, 2])
+        seeds["stdlib"].add(bytes([f]) + long_a + bytes([1, 4, 1]) + b"a" + long_a)
+        seeds["stdlib"].add(bytes([f]) + long_a + pattern + long_a)
+        seeds["stdlib"].add(bytes([f]) + bytes([1, 8, 3, 9, 4, 2]) + layout)
     for target, items in seeds.items():
         d = out / target
         d.mkdir(parents=True, exist_ok=True)

@@ -7,8 +7,10 @@
 # runs each regression input under fuzz/regressions/TARGET/, then fuzzes each target for
 # SECONDS_PER_TARGET seconds (default 20), one after the other, starting from fuzz/corpus/TARGET
 # (kept between runs) and seeds made from tests/, examples/ and ../shared/corpus. Writes a
-# markdown table to fuzz/RESULTS.md and stdout. Exits 1 if any target crashed; the inputs are
-# kept under fuzz/artifacts/TARGET/.
+# markdown table to fuzz/RESULTS.md and stdout: each target's coverage when its corpus was
+# loaded and at the end, and, for runs of 10 minutes or more, its coverage over time (twelve
+# samples), which shows whether it reached a plateau. Exits 1 if any target crashed; the
+# inputs are kept under fuzz/artifacts/TARGET/.
 #
 # Environment:
 #   CARGO_TARGET_DIR  where to build (default: fuzz/target)
@@ -23,7 +25,7 @@ root=$PWD
 
 seconds=${1:-20}
 shift || true
-all=(yaml_load expr_roundtrip check_compile run_vm scenario lsp serve_http)
+all=(yaml_load expr_roundtrip check_compile run_vm scenario lsp serve_http stdlib)
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=("${all[@]}")
@@ -64,7 +66,7 @@ cat fuzz/gcw.dict fuzz/lsp.dict >fuzz/corpus/.lsp.dict
 max_len() {
   case $1 in
     expr_roundtrip) echo 1024 ;;
-    serve_http) echo 4096 ;;
+    serve_http | stdlib) echo 4096 ;;
     scenario | lsp) echo 16384 ;;
     *) echo 32768 ;;
   esac
@@ -72,6 +74,7 @@ max_len() {
 
 mkdir -p fuzz/logs
 rows=()
+plateaus=()
 failed=0
 for t in "${targets[@]}"; do
   corpus=fuzz/corpus/$t
@@ -99,7 +102,22 @@ for t in "${targets[@]}"; do
   status=0
   "$bin/$t" "$corpus" "$seeds/$t" ${fork[@]+"${fork[@]}"} \
     -max_total_time="$seconds" -max_len="$(max_len "$t")" -timeout=10 -rss_limit_mb=2048 \
-    -dict="$dict" -artifact_prefix="$artifacts/" -print_final_stats=1 >"$log" 2>&1 || status=$?
+    -dict="$dict" -artifact_prefix="$artifacts/" -print_final_stats=1 >"$log" 2>&1 &
+  fuzzer=$!
+  samples=()
+  if [ "$seconds" -ge 600 ]; then
+    # Coverage over time: the last status line's `cov:` at twelve even steps.
+    step=$((seconds / 12))
+    for i in $(seq 1 12); do
+      for _ in $(seq 1 "$step"); do
+        kill -0 "$fuzzer" 2>/dev/null || break 2
+        sleep 1
+      done
+      c=$(grep -E '^#[0-9]+' "$log" | grep -o ' cov: [0-9]*' | tail -n 1 | grep -o '[0-9]*' || true)
+      samples+=("$((i * step)) s: ${c:-?}")
+    done
+  fi
+  wait "$fuzzer" || status=$?
   # libFuzzer's last status line: `#N DONE cov: C ft: F corp: U/SIZE ... exec/s: R ...`.
   last=$(grep -E '^#[0-9]+' "$log" | grep ' cov: ' | tail -n 1 || true)
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -n 1 || true)
@@ -107,6 +125,10 @@ for t in "${targets[@]}"; do
   [ -n "$execs" ] || execs=$(sed -n 's/^#\([0-9]*\).*/\1/p' <<<"$last")
   [ -n "$rate" ] || rate=$(sed -n 's/.*exec\/s: \([0-9]*\).*/\1/p' <<<"$last")
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
+  inited=$(grep -E '^#[0-9]+ +INITED' "$log" | grep -o ' cov: [0-9]*' | grep -o '[0-9]*' | head -n 1 || true)
+  if [ ${#samples[@]} -gt 0 ]; then
+    plateaus+=("- $t: start ${inited:-?}, $(printf '%s, ' "${samples[@]}" | sed 's/, $//'), end ${cov:-?}")
+  fi
   ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
   units=$(ls "$corpus" | wc -l)
   after=$(ls "$artifacts" | wc -l)
@@ -123,7 +145,7 @@ for t in "${targets[@]}"; do
   else
     found=none
   fi
-  rows+=("| $t | ${execs:-?} | ${rate:-?} | ${cov:-?} | ${ft:-?} | $units | $found |")
+  rows+=("| $t | ${execs:-?} | ${rate:-?} | ${inited:-?} → ${cov:-?} | ${ft:-?} | $units | $found |")
 done
 
 {
@@ -132,9 +154,15 @@ done
   echo "\`scripts/fuzz.sh $seconds\` on $(date -u +%Y-%m-%d) ($(nproc) cores; build ${build_seconds}s;" \
     "sanitizer $sanitizer; skipped: ${WF_FUZZ_SKIP:-nothing})."
   echo
-  echo "| target | execs | exec/s | cov | ft | corpus | findings |"
+  echo "| target | execs | exec/s | cov (loaded → end) | ft | corpus | findings |"
   echo "|---|---:|---:|---:|---:|---:|---|"
   printf '%s\n' "${rows[@]}"
+  if [ ${#plateaus[@]} -gt 0 ]; then
+    echo
+    echo "Coverage (libFuzzer's \`cov\`, covered edges) over the run:"
+    echo
+    printf '%s\n' "${plateaus[@]}"
+  fi
 } >fuzz/RESULTS.md
 cat fuzz/RESULTS.md
 exit "$failed"
