@@ -212,7 +212,7 @@ fn ok(body: Json) -> Answer {
 impl Engine {
     /// Opens the store, loads what it holds, and rebuilds every active execution.
     pub fn open(config: Config, sender: Sender<Msg>) -> Result<Engine, String> {
-        let store = Store::open(&config.db).map_err(|e| format!("cannot open `{}`: {e}", config.db.display()))?;
+        let store = Store::open(&config.db)?;
         let seed = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
         let mut engine = Engine {
             config,
@@ -508,7 +508,10 @@ impl Engine {
         let now = ns(wall_clock());
         let existing = self.workflows.get(name).and_then(|w| w.current().map(|r| r.source == source));
         if existing != Some(true) {
-            let ordinal = self.workflows.get(name).map_or(0, |w| w.revisions.len()) + 1;
+            // The store counts the revisions of a workflow's deleted past too, so that an id
+            // is never given twice (a revision is never overwritten).
+            let store_err = |e: rusqlite::Error| Answer::error(500, &format!("the store failed: {e}"));
+            let ordinal = self.store.revision_count(name).map_err(store_err)? + 1;
             let hash =
                 source.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
             let id = format!("{ordinal:06}-{:03x}", hash & 0xfff);
@@ -518,7 +521,6 @@ impl Engine {
                 program: Rc::new(program),
                 create_ns: now,
             });
-            let store_err = |e: rusqlite::Error| Answer::error(500, &format!("the store failed: {e}"));
             self.store
                 .put_revision(&RevisionRow {
                     workflow: name.into(),
