@@ -448,3 +448,26 @@ fn past_the_active_executions_quota_a_create_is_429_until_one_ends() {
     }
     execute(&server.base, "cb", "null");
 }
+
+#[test]
+fn a_second_server_on_the_same_database_refuses_to_start_and_names_the_first() {
+    let dir = scratch("second");
+    let db = dir.join("serve.db");
+    let first = serve(&db, "127.0.0.1:0", &[]);
+    let o = Command::new(env!("CARGO_BIN_EXE_wf"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .current_dir(root())
+        .output()
+        .expect("wf serve runs");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let pid = first.child.id();
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(&format!("in use by another wf serve (process {pid} holds")),
+        "{}",
+        text(&o)
+    );
+    // The first still serves.
+    let (status, _) = http(&format!("{}{API}/workflows", first.base), "GET", &[], b"");
+    assert_eq!(status, 200);
+}
