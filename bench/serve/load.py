@@ -37,9 +37,12 @@ class Client:
 
     def call(self, method, path, body=None, headers=None):
         data = None if body is None else json.dumps(body).encode()
+        headers = dict(headers or {})
+        if data is not None:
+            headers.setdefault("Content-Type", "application/json")
         for attempt in range(2):
             try:
-                self.conn.request(method, path, body=data, headers=headers or {})
+                self.conn.request(method, path, body=data, headers=headers)
                 r = self.conn.getresponse()
                 text = r.read()
                 try:

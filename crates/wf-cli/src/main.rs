@@ -32,11 +32,14 @@ Usage:
       requests need `Authorization: Bearer TOKEN` (printed at start, or `--callback-token`).
       See docs/run.md.
   wf serve [--dir DIR] [--listen ADDR] [--db FILE] [--project P] [--location L] [--mocks FILE]
-           [--callback-token T | --no-auth] [--max-active-executions N]
+           [--callback-token T | --no-auth] [--max-active-executions N] [--allow-host H]...
       A local GCW service: GCW's REST API (workflows, executions, callbacks), so gcloud and
       Google's REST clients work against it; executions are kept in SQLite (default
       .wfkit/serve.db) and survive a crash. Default address 127.0.0.1:8080. At most N
-      executions (default 5000, GCW's quota) are active at once. See docs/serve.md.
+      executions (default 5000, GCW's quota) are active at once. Requests must name the
+      server as `127.0.0.1:PORT`, `localhost:PORT` or `[::1]:PORT` in `Host` (add names with
+      `--allow-host`, `*` for any), come from no foreign `Origin`, and API writes must be
+      `application/json`. See docs/serve.md.
   wf compile FILE --emit ast|bytecode
       Show the syntax tree or the bytecode listing of a workflow.
   wf lsp
@@ -248,6 +251,9 @@ fn serve_options(parser: &mut lexopt::Parser) -> Result<wf_cli::serve::ServeArgs
             Long("mocks") => a.mocks = Some(PathBuf::from(text(parser)?)),
             Long("callback-token") => a.callback_token = Some(text(parser)?),
             Long("no-auth") => a.no_auth = true,
+            Long("allow-host") => {
+                a.allow_hosts.push(parser.value().map_err(|e| e.to_string())?.to_string_lossy().into_owned())
+            }
             Long("max-active-executions") => {
                 let n = text(parser)?;
                 a.max_active =

@@ -28,6 +28,8 @@ pub struct ServeArgs {
     pub no_auth: bool,
     /// Active executions at most (default 5,000, GCW's quota).
     pub max_active: Option<usize>,
+    /// More `Host` names the server answers to (`--allow-host`, repeatable; `*` for any).
+    pub allow_hosts: Vec<String>,
 }
 
 /// Runs `wf serve`; returns the exit code when it cannot start (2).
@@ -51,7 +53,7 @@ pub fn run_serve(a: &ServeArgs, err: &mut dyn Write) -> std::io::Result<i32> {
         max_active: a.max_active.unwrap_or(wf_server::engine::DEFAULT_MAX_ACTIVE),
     };
     let listen = a.listen.as_deref().unwrap_or("127.0.0.1:8080");
-    let started = wf_server::serve::serve(listen, config, |base, config| {
+    let started = wf_server::serve::serve(listen, &a.allow_hosts, config, |base, config| {
         let how = match &config.auth {
             Auth::Token(t) => format!("callback requests need `Authorization: Bearer {t}`"),
             Auth::Open => "callback requests need no token (--no-auth)".into(),

@@ -86,6 +86,8 @@ fn eventually<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
 }
 
 const API: &str = "/v1/projects/p/locations/us-central1";
+/// What every API write sends, as gcloud and Google's clients do.
+const JSON: &[(&str, &str)] = &[("Content-Type", "application/json")];
 
 /// Execution `name` once it is no longer ACTIVE.
 fn ended(base: &str, name: &str) -> serde_json::Value {
@@ -98,13 +100,13 @@ fn ended(base: &str, name: &str) -> serde_json::Value {
 fn deploy(base: &str, id: &str, file: &str) {
     let source = std::fs::read_to_string(root().join(file)).unwrap();
     let body = serde_json::json!({"sourceContents": source}).to_string();
-    let (status, text) = http(&format!("{base}{API}/workflows?workflowId={id}"), "POST", &[], body.as_bytes());
+    let (status, text) = http(&format!("{base}{API}/workflows?workflowId={id}"), "POST", JSON, body.as_bytes());
     assert_eq!(status, 200, "{text}");
 }
 
 fn execute(base: &str, id: &str, argument: &str) -> String {
     let body = serde_json::json!({"argument": argument}).to_string();
-    let (status, text) = http(&format!("{base}{API}/workflows/{id}/executions"), "POST", &[], body.as_bytes());
+    let (status, text) = http(&format!("{base}{API}/workflows/{id}/executions"), "POST", JSON, body.as_bytes());
     assert_eq!(status, 200, "{text}");
     json(&text)["name"].as_str().unwrap().to_string()
 }
@@ -180,25 +182,25 @@ fn bad_input_gets_clear_errors_and_the_server_keeps_serving() {
     // A slow client that never finishes its headers does not hold up the others.
     let mut slow = TcpStream::connect(base.strip_prefix("http://").unwrap()).unwrap();
     slow.write_all(b"GET /v1/projects/p HTTP/1.1\r\nHost: x\r\n").unwrap();
-    let (status, body) = http(&format!("{base}{API}/workflows?workflowId=w"), "POST", &[], b"{not json");
+    let (status, body) = http(&format!("{base}{API}/workflows?workflowId=w"), "POST", JSON, b"{not json");
     assert_eq!(status, 400, "{body}");
     assert_eq!(json(&body)["error"]["status"], "INVALID_ARGUMENT");
     let broken =
         serde_json::json!({"sourceContents": "main:\n  steps:\n    - a:\n        return: ${1 +}\n"}).to_string();
-    let (status, body) = http(&format!("{base}{API}/workflows?workflowId=w"), "POST", &[], broken.as_bytes());
+    let (status, body) = http(&format!("{base}{API}/workflows?workflowId=w"), "POST", JSON, broken.as_bytes());
     assert_eq!(status, 400, "{body}");
     assert!(json(&body)["error"]["message"].as_str().unwrap().contains("WF1"), "{body}");
     let (status, body) = http(&format!("{base}{API}/workflows/nope"), "GET", &[], b"");
     assert_eq!((status, json(&body)["error"]["status"].as_str()), (404, Some("NOT_FOUND")));
-    let (status, _) = http(&format!("{base}{API}/workflows/nope/executions"), "POST", &[], b"{}");
+    let (status, _) = http(&format!("{base}{API}/workflows/nope/executions"), "POST", JSON, b"{}");
     assert_eq!(status, 404);
     deploy(base, "fizz", "examples/fizzbuzz.workflows.yaml");
     let big = serde_json::json!({"argument": format!("\"{}\"", "x".repeat(33 * 1024))}).to_string();
-    let (status, body) = http(&format!("{base}{API}/workflows/fizz/executions"), "POST", &[], big.as_bytes());
+    let (status, body) = http(&format!("{base}{API}/workflows/fizz/executions"), "POST", JSON, big.as_bytes());
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("32 KB"), "{body}");
     let (status, body) =
-        http(&format!("{base}{API}/workflows/fizz/executions"), "POST", &[], br#"{"argument": "{nope"}"#);
+        http(&format!("{base}{API}/workflows/fizz/executions"), "POST", JSON, br#"{"argument": "{nope"}"#);
     assert_eq!(status, 400, "{body}");
     deploy(base, "cb", "examples/callbacks/callback_basic.workflows.yaml");
     let execution = execute(base, "cb", "null");
@@ -426,7 +428,7 @@ fn past_the_active_executions_quota_a_create_is_429_until_one_ends() {
     deploy(&base, "cb", "examples/callbacks/callback_basic.workflows.yaml");
     let first = execute(&base, "cb", "null");
     let second = execute(&base, "cb", "null");
-    let create = |base: &str| http(&format!("{base}{API}/workflows/cb/executions"), "POST", &[], b"{}");
+    let create = |base: &str| http(&format!("{base}{API}/workflows/cb/executions"), "POST", JSON, b"{}");
     let (status, body) = create(&base);
     assert_eq!(status, 429, "{body}");
     assert_eq!(json(&body)["error"]["status"], "RESOURCE_EXHAUSTED", "{body}");
@@ -443,7 +445,7 @@ fn past_the_active_executions_quota_a_create_is_429_until_one_ends() {
     let third = execute(&server.base, "cb", "null");
     assert_eq!(create(&server.base).0, 429);
     for e in [&second, &third] {
-        let (status, body) = http(&format!("{}/v1/{e}:cancel", server.base), "POST", &[], b"{}");
+        let (status, body) = http(&format!("{}/v1/{e}:cancel", server.base), "POST", JSON, b"{}");
         assert_eq!(status, 200, "{body}");
     }
     execute(&server.base, "cb", "null");
@@ -470,4 +472,50 @@ fn a_second_server_on_the_same_database_refuses_to_start_and_names_the_first() {
     // The first still serves.
     let (status, _) = http(&format!("{}{API}/workflows", first.base), "GET", &[], b"");
     assert_eq!(status, 200);
+}
+
+#[test]
+fn web_pages_cannot_drive_it_cross_site_or_by_dns_rebinding() {
+    let dir = scratch("guard");
+    let server = serve(&dir.join("serve.db"), "127.0.0.1:0", &[]);
+    let base = &server.base;
+    let source = serde_json::json!({"sourceContents": "main:\n  steps:\n    - a:\n        return: 1\n"}).to_string();
+    let create = format!("{base}{API}/workflows?workflowId=w");
+    // The no-preflight POST a page on another site can send: a form or text/plain body.
+    let (status, body) = http(&create, "POST", &[("Content-Type", "text/plain")], source.as_bytes());
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("Content-Type: application/json"), "{body}");
+    let (status, body) = http(
+        &create,
+        "POST",
+        &[("Content-Type", "application/json"), ("Origin", "https://evil.example")],
+        source.as_bytes(),
+    );
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(json(&body)["error"]["status"], "PERMISSION_DENIED");
+    // DNS rebinding: the page's own name in `Host`, the answer readable by the page.
+    let port = base.rsplit(':').next().unwrap();
+    let rebound = format!("evil.example:{port}");
+    let (status, body) = http_with_host(&format!("{base}{API}/workflows"), &rebound);
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("--allow-host evil.example"), "{body}");
+    // Nothing was deployed; the server's own names still work.
+    let (status, body) = http(&format!("{base}{API}/workflows"), "GET", &[], b"");
+    assert_eq!(status, 200, "{body}");
+    assert!(!body.contains("workflows/w"), "{body}");
+    let (status, _) = http_with_host(&format!("{base}{API}/workflows"), &format!("localhost:{port}"));
+    assert_eq!(status, 200);
+}
+
+/// A GET with `host` in the `Host` header.
+fn http_with_host(url: &str, host: &str) -> (u16, String) {
+    use std::io::Read;
+    let rest = url.strip_prefix("http://").unwrap();
+    let (authority, target) = rest.split_at(rest.find('/').unwrap());
+    let mut stream = TcpStream::connect(authority).unwrap();
+    write!(stream, "GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap();
+    (status, response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default())
 }

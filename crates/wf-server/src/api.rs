@@ -17,6 +17,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::sync::oneshot;
 
 use crate::callback_http::{Answer, parse_query};
+use crate::guard::Guard;
 use crate::world::Msg;
 
 /// Largest request body the API takes (a workflow source is at most 128 KB, an argument 32 KB).
@@ -117,13 +118,14 @@ pub struct HttpServer {
 }
 
 impl HttpServer {
-    /// Binds `addr` and serves on a thread of its own, sending requests to `engine`.
-    pub fn start(listener: std::net::TcpListener, engine: Sender<Msg>) -> std::io::Result<HttpServer> {
+    /// Serves `listener` on a thread of its own, sending the requests `guard` lets in to
+    /// `engine`.
+    pub fn start(listener: std::net::TcpListener, engine: Sender<Msg>, guard: Guard) -> std::io::Result<HttpServer> {
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
         std::thread::Builder::new().name("wf-serve-http".into()).spawn(move || {
-            runtime.block_on(serve(listener, engine));
+            runtime.block_on(serve(listener, engine, std::sync::Arc::new(guard)));
         })?;
         Ok(HttpServer { addr })
     }
@@ -134,16 +136,28 @@ impl HttpServer {
     }
 }
 
-async fn serve(listener: std::net::TcpListener, engine: Sender<Msg>) {
+/// How long the accept loop waits after a failed accept (out of file descriptors, say)
+/// before it tries again, so that it does not spin a core.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+async fn serve(listener: std::net::TcpListener, engine: Sender<Msg>, guard: std::sync::Arc<Guard>) {
     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else { return };
     loop {
-        let Ok((stream, _)) = listener.accept().await else { continue };
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(_) => {
+                tokio::time::sleep(ACCEPT_BACKOFF).await;
+                continue;
+            }
+        };
         let _ = stream.set_nodelay(true);
         let engine = engine.clone();
+        let guard = std::sync::Arc::clone(&guard);
         tokio::spawn(async move {
             let service = service_fn(move |req| {
                 let engine = engine.clone();
-                async move { Ok::<_, Infallible>(respond(handle(req, &engine).await)) }
+                let guard = std::sync::Arc::clone(&guard);
+                async move { Ok::<_, Infallible>(respond(handle(req, &engine, &guard).await)) }
             });
             let _ = http1::Builder::new()
                 .timer(TokioTimer::new())
@@ -164,7 +178,7 @@ fn respond(answer: Answer) -> Response<Full<Bytes>> {
     response
 }
 
-async fn handle(req: Request<Incoming>, engine: &Sender<Msg>) -> Answer {
+async fn handle(req: Request<Incoming>, engine: &Sender<Msg>, guard: &Guard) -> Answer {
     let method = req.method().as_str().to_string();
     let path = req.uri().path().to_string();
     let query = parse_query(req.uri().query());
@@ -173,11 +187,20 @@ async fn handle(req: Request<Incoming>, engine: &Sender<Msg>) -> Answer {
         .iter()
         .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
         .collect();
+    if let Err((status, why)) = guard.check(&headers, false) {
+        return Answer::error(status, &why);
+    }
     let body = match tokio::time::timeout(READ_TIMEOUT, Limited::new(req.into_body(), MAX_REQUEST).collect()).await {
         Err(_) => return Answer::error(408, "the request body took too long to arrive"),
         Ok(Err(_)) => return Answer::error(413, &format!("the request body is larger than {MAX_REQUEST} bytes")),
         Ok(Ok(collected)) => collected.to_bytes().to_vec(),
     };
+    let writes = matches!(method.as_str(), "POST" | "PATCH" | "PUT");
+    if writes && !body.is_empty() && !matches!(Route::parse(&path), Some(Route::Callback { .. })) {
+        if let Err((status, why)) = guard.check(&headers, true) {
+            return Answer::error(status, &why);
+        }
+    }
     let (tx, rx) = oneshot::channel();
     let request = ApiRequest { method, path, query, headers, body, reply: tx };
     if engine.send(Msg::Api(request)).is_err() {
