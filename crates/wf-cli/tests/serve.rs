@@ -519,3 +519,33 @@ fn http_with_host(url: &str, host: &str) -> (u16, String) {
     let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap();
     (status, response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default())
 }
+
+#[test]
+fn the_callback_token_is_never_echoed() {
+    let dir = scratch("token");
+    let server = serve(&dir.join("serve.db"), "127.0.0.1:0", &[]);
+    let base = &server.base;
+    // The request arrives while the workflow sleeps, so it is stored before the await.
+    let source = "main:\n  steps:\n    - make:\n        call: events.create_callback_endpoint\n        result: cb\n    - say:\n        call: sys.log\n        args:\n          text: ${\"Listening for callbacks on \" + cb.url}\n    - nap:\n        call: sys.sleep\n        args:\n          seconds: 2\n    - take:\n        call: events.await_callback\n        args:\n          callback: ${cb}\n        result: req\n    - show:\n        call: sys.log\n        args:\n          json: ${req}\n    - done:\n        return: ${req}\n";
+    let body = serde_json::json!({"sourceContents": source}).to_string();
+    let (status, text) = http(&format!("{base}{API}/workflows?workflowId=tok"), "POST", JSON, body.as_bytes());
+    assert_eq!(status, 200, "{text}");
+    let execution = execute(base, "tok", "null");
+    let url = callback_url(base, &execution);
+    let headers = [
+        ("Authorization", "Bearer tok"),
+        ("Proxy-Authorization", "Basic c2VjcmV0"),
+        ("X-Kept", "yes"),
+        ("Content-Type", "application/json"),
+    ];
+    assert_eq!(http(&url, "POST", &headers, b"{}").0, 200);
+    let stored = get(base, &format!("{execution}/callbacks")).to_string();
+    let done = ended(base, &execution);
+    assert_eq!(done["state"], "SUCCEEDED", "{done}");
+    let logs = get(base, &format!("{execution}/logs")).to_string();
+    assert!(done["result"].as_str().unwrap().contains("X-Kept"), "{done}");
+    for shown in [&stored, &done.to_string(), &logs] {
+        assert!(!shown.contains("Bearer") && !shown.contains("c2VjcmV0"), "{shown}");
+        assert!(!shown.to_ascii_lowercase().contains("authorization"), "{shown}");
+    }
+}

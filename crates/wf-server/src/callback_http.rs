@@ -120,7 +120,8 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// A callback request from its parts.
+/// A callback request from its parts, without its credentials (the token was checked;
+/// nothing after this point may show it).
 pub fn request(method: &str, query: Option<&str>, headers: Vec<(String, String)>, body: Vec<u8>) -> HttpRequest {
     HttpRequest {
         method: method.to_string(),
@@ -128,6 +129,7 @@ pub fn request(method: &str, query: Option<&str>, headers: Vec<(String, String)>
         headers,
         body: (!body.is_empty()).then_some(body),
     }
+    .without_credentials()
 }
 
 #[cfg(test)]

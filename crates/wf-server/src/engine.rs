@@ -892,7 +892,8 @@ impl Engine {
             query,
             headers: req.headers.clone(),
             body: (!req.body.is_empty()).then(|| req.body.clone()),
-        };
+        }
+        .without_credentials();
         self.next_id += 1;
         let ticket = self.next_id;
         let input = Input::Callback(ticket, path, request);

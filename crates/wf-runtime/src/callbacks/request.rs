@@ -19,7 +19,18 @@ pub struct HttpRequest {
     pub body: Option<Vec<u8>>,
 }
 
+/// Headers that carry credentials: the callback's Bearer token must not reach the workflow,
+/// its logs, the journal or any API answer, so the servers drop these when a request
+/// arrives ([`HttpRequest::without_credentials`]).
+pub const CREDENTIAL_HEADERS: &[&str] = &["authorization", "proxy-authorization"];
+
 impl HttpRequest {
+    /// The request without its [`CREDENTIAL_HEADERS`].
+    pub fn without_credentials(mut self) -> HttpRequest {
+        self.headers.retain(|(k, _)| !CREDENTIAL_HEADERS.iter().any(|c| k.eq_ignore_ascii_case(c)));
+        self
+    }
+
     /// The value of header `name` (any case).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
