@@ -549,3 +549,39 @@ fn the_callback_token_is_never_echoed() {
         assert!(!shown.to_ascii_lowercase().contains("authorization"), "{shown}");
     }
 }
+
+#[test]
+fn wrong_requests_get_the_right_answers() {
+    use std::io::Read;
+    let dir = scratch("answers");
+    let server = serve(&dir.join("serve.db"), "127.0.0.1:0", &[]);
+    let base = &server.base;
+    deploy(base, "fizz", "examples/fizzbuzz.workflows.yaml");
+    // A malformed chunked body is a bad request, not a body too large.
+    let authority = base.strip_prefix("http://").unwrap();
+    let mut stream = TcpStream::connect(authority).unwrap();
+    write!(
+        stream,
+        "POST {API}/workflows/fizz/executions HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{{}}\r\n0\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    assert!(response.starts_with("HTTP/1.1 400"), "{response}");
+    // A PATCH whose source is not a string changes nothing and says why.
+    let patch = format!("{base}{API}/workflows/fizz?updateMask=sourceContents");
+    let (status, body) = http(&patch, "PATCH", JSON, br#"{"sourceContents": 7}"#);
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("`sourceContents` must be a string"), "{body}");
+    // Filters: `state = "X"` with spaces works, anything else is refused; a page token past
+    // what the server gave is refused, not read as the first page.
+    execute(base, "fizz", r#"{"n": 3}"#);
+    let list = |query: &str| http(&format!("{base}{API}/workflows/fizz/executions?{query}"), "GET", &[], b"");
+    let (status, body) = list("filter=state%20%3D%20%22ACTIVE%22");
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = list("filter=name%3D%22x%22");
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(json(&body)["error"]["status"], "INVALID_ARGUMENT");
+    let (status, body) = list("pageToken=99999999999999999999999");
+    assert_eq!(status, 400, "{body}");
+}

@@ -192,7 +192,10 @@ async fn handle(req: Request<Incoming>, engine: &Sender<Msg>, guard: &Guard) -> 
     }
     let body = match tokio::time::timeout(READ_TIMEOUT, Limited::new(req.into_body(), MAX_REQUEST).collect()).await {
         Err(_) => return Answer::error(408, "the request body took too long to arrive"),
-        Ok(Err(_)) => return Answer::error(413, &format!("the request body is larger than {MAX_REQUEST} bytes")),
+        Ok(Err(e)) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+            return Answer::error(413, &format!("the request body is larger than {MAX_REQUEST} bytes"));
+        }
+        Ok(Err(e)) => return Answer::error(400, &format!("the request body is malformed: {e}")),
         Ok(Ok(collected)) => collected.to_bytes().to_vec(),
     };
     let writes = matches!(method.as_str(), "POST" | "PATCH" | "PUT");

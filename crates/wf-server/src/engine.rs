@@ -665,6 +665,9 @@ impl Engine {
             Err(e) => return bad(&format!("the request body is not JSON: {e}")),
         };
         let mask = req.param("updateMask").unwrap_or("sourceContents");
+        if let Some(v) = body.get("sourceContents").filter(|v| !v.is_string()) {
+            return bad(&format!("`sourceContents` must be a string, found {v}"));
+        }
         let source = match body.get("sourceContents").and_then(Json::as_str) {
             Some(s) if mask.split(',').any(|f| f.trim() == "sourceContents") => s.to_string(),
             _ => self.workflows.get(name).and_then(|w| w.current().map(|r| r.source.clone())).unwrap_or_default(),
@@ -743,9 +746,14 @@ impl Engine {
         let max = if full { 100 } else { 1000 };
         let size =
             req.param("pageSize").and_then(|s| s.parse::<usize>().ok()).filter(|n| *n > 0).unwrap_or(100).min(max);
-        let skip = req.param("pageToken").and_then(|s| s.parse::<usize>().ok()).unwrap_or(0);
-        let state =
-            req.param("filter").and_then(|f| f.trim().strip_prefix("state=")).map(|s| s.trim_matches('"').to_string());
+        let skip = match page_token(req.param("pageToken")) {
+            Ok(n) => n,
+            Err(a) => return a,
+        };
+        let state = match state_filter(req.param("filter")) {
+            Ok(s) => s,
+            Err(a) => return a,
+        };
         let prefix = format!("{workflow}/executions/");
         let matching: Vec<&ExecutionRow> = self
             .order
@@ -830,7 +838,10 @@ impl Engine {
         }
         let size =
             req.param("pageSize").and_then(|s| s.parse::<usize>().ok()).filter(|n| *n > 0).unwrap_or(1000).min(1000);
-        let skip = req.param("pageToken").or(req.param("skip")).and_then(|s| s.parse::<usize>().ok()).unwrap_or(0);
+        let skip = match page_token(req.param("pageToken").or(req.param("skip"))) {
+            Ok(n) => n,
+            Err(a) => return a,
+        };
         let page: Vec<Json> = (skip..steps.len()).take(size).map(entry).collect();
         let mut body = json!({"stepEntries": page, "totalSize": steps.len()});
         if skip + size < steps.len() {
@@ -1102,4 +1113,64 @@ pub fn execution_json(row: &ExecutionRow, full: bool) -> Json {
         e["status"] = json!({"currentSteps": [cur]});
     }
     e
+}
+
+/// A `pageToken` this server gave (a position in the list); none is the first page.
+/// Anything else is refused rather than read as the first page.
+fn page_token(token: Option<&str>) -> Result<usize, Answer> {
+    match token.filter(|t| !t.is_empty()) {
+        None => Ok(0),
+        Some(t) => {
+            t.parse::<usize>().map_err(|_| bad(&format!("`pageToken` {t:?} is not a page token this server gave")))
+        }
+    }
+}
+
+/// The states an execution can be in, as `filter` names them.
+const STATES: &[&str] = &["ACTIVE", "SUCCEEDED", "FAILED", "CANCELLED", "QUEUED", "UNAVAILABLE"];
+
+/// Reads `filter` on executions: `state="S"` (spaces around `=` allowed, the quotes
+/// optional) or nothing; any other filter is refused, naming what is supported.
+fn state_filter(filter: Option<&str>) -> Result<Option<String>, Answer> {
+    let Some(text) = filter.map(str::trim).filter(|f| !f.is_empty()) else { return Ok(None) };
+    let refused =
+        || bad(&format!("filter `{text}` is not supported: wf serve filters executions by `state=\"STATE\"` only"));
+    let (field, value) = text.split_once('=').ok_or_else(refused)?;
+    let value = value.trim();
+    let value = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value);
+    if field.trim() != "state" || !STATES.contains(&value) {
+        return Err(refused());
+    }
+    Ok(Some(value.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_tokens_are_positions_or_refused() {
+        assert_eq!(page_token(None).ok(), Some(0));
+        assert_eq!(page_token(Some("")).ok(), Some(0));
+        assert_eq!(page_token(Some("200")).ok(), Some(200));
+        for bad in ["99999999999999999999999", "-1", "abc"] {
+            let a = page_token(Some(bad)).expect_err(bad);
+            assert_eq!(a.status, 400);
+            assert!(a.body.contains("is not a page token this server gave"), "{}", a.body);
+        }
+    }
+
+    #[test]
+    fn filters_take_state_only() {
+        for ok in [r#"state="ACTIVE""#, r#"state = "ACTIVE""#, "state=ACTIVE", r#"  state  =  "ACTIVE"  "#] {
+            assert_eq!(state_filter(Some(ok)).ok(), Some(Some("ACTIVE".to_string())), "{ok}");
+        }
+        assert_eq!(state_filter(None).ok(), Some(None));
+        for bad in [r#"state="NOPE""#, r#"name="x""#, r#"state="ACTIVE" AND name="x""#, "state", r#"startTime>"2020""#]
+        {
+            let a = state_filter(Some(bad)).expect_err(bad);
+            assert_eq!(a.status, 400);
+            assert!(a.body.contains("filters executions by `state=\\\"STATE\\\"` only"), "{}", a.body);
+        }
+    }
 }
