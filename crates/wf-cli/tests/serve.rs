@@ -39,7 +39,12 @@ impl Drop for Server {
 }
 
 fn serve(db: &Path, listen: &str, extra: &[&str]) -> Server {
+    serve_with_env(db, listen, extra, &[])
+}
+
+fn serve_with_env(db: &Path, listen: &str, extra: &[&str], env: &[(&str, &str)]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_wf"))
+        .envs(env.iter().copied())
         .args(["serve", "--listen", listen, "--db"])
         .arg(db)
         .args(["--callback-token", "tok"])
@@ -584,4 +589,46 @@ fn wrong_requests_get_the_right_answers() {
     assert_eq!(json(&body)["error"]["status"], "INVALID_ARGUMENT");
     let (status, body) = list("pageToken=99999999999999999999999");
     assert_eq!(status, 400, "{body}");
+}
+
+#[test]
+fn a_failed_commit_acknowledges_nothing_and_the_retry_is_delivered_once() {
+    use std::io::Read;
+    let dir = scratch("failstop");
+    let db = dir.join("serve.db");
+    let mut server = serve_with_env(&db, "127.0.0.1:0", &[], &[("WF_SERVE_FAULT", "commit-after-callback")]);
+    let base = server.base.clone();
+    deploy(&base, "cb", "examples/callbacks/callback_basic.workflows.yaml");
+    let execution = execute(&base, "cb", "null");
+    let url = callback_url(&base, &execution);
+    // The commit of the batch that took the request fails: no answer at all, not a 200 and
+    // not a 500 that a client would retry against memory that already took the request.
+    let rest = url.strip_prefix("http://").unwrap();
+    let (authority, target) = rest.split_at(rest.find('/').unwrap());
+    let mut stream = TcpStream::connect(authority).unwrap();
+    write!(
+        stream,
+        "GET {target}?n=1 HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer tok\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    assert!(response.is_empty(), "{response}");
+    let status = server.child.wait().unwrap();
+    assert_eq!(status.code(), Some(1));
+    let mut said = String::new();
+    while let Ok(line) = server.lines.recv_timeout(Duration::from_secs(2)) {
+        said.push_str(&line);
+    }
+    assert!(said.contains("the store failed to commit") && said.contains("start it again"), "{said}");
+    // Started again: the execution still waits, and the client's retry is delivered once.
+    let port = base.rsplit(':').next().unwrap().to_string();
+    let server = serve(&db, &format!("127.0.0.1:{port}"), &[]);
+    let callbacks = get(&server.base, &format!("{execution}/callbacks"));
+    assert_eq!(callbacks["callbacks"][0]["waiters"], "1", "{callbacks}");
+    assert_eq!(http(&format!("{url}?n=2"), "GET", &[("Authorization", "Bearer tok")], b"").0, 200);
+    let done = ended(&server.base, &execution);
+    assert_eq!(done["state"], "SUCCEEDED", "{done}");
+    let result: serde_json::Value = serde_json::from_str(done["result"].as_str().unwrap()).unwrap();
+    assert_eq!(result["query"], serde_json::json!({"n": "2"}), "{result}");
 }

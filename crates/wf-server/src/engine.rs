@@ -170,6 +170,26 @@ pub struct Engine {
     after_commit: Vec<(tokio::sync::oneshot::Sender<Answer>, Answer)>,
     next_id: u64,
     rng: u64,
+    /// Fault injection for the fail-stop test (`WF_SERVE_FAULT=commit-after-callback`): the
+    /// commit of the next batch that journals a callback request fails.
+    fault_commit_after_callback: bool,
+    /// Set when that batch is being built.
+    fail_this_commit: bool,
+}
+
+/// How many times a batch tries to begin its transaction (each try waits out the store's
+/// busy timeout) before the server stops.
+const BEGIN_TRIES: u32 = 6;
+
+/// Ends the process when the store cannot take a write: the engine's memory may hold what
+/// the store does not (a callback taken, an execution advanced), and answering from it would
+/// acknowledge what a crash would lose, or deliver a retried request twice. No answer of
+/// the failed batch is sent; started again, the server recovers from what was committed.
+fn fail_stop(why: &str) -> ! {
+    eprintln!(
+        "wf serve: {why}. Stopping without answering the requests of this batch, so that nothing is acknowledged that is not stored; start it again to go on from the database"
+    );
+    std::process::exit(1)
 }
 
 impl std::fmt::Debug for Engine {
@@ -227,6 +247,8 @@ impl Engine {
             after_commit: Vec::new(),
             next_id: 0,
             rng: seed,
+            fault_commit_after_callback: std::env::var("WF_SERVE_FAULT").is_ok_and(|f| f == "commit-after-callback"),
+            fail_this_commit: false,
         };
         engine.load().map_err(|e| format!("cannot read `{}`: {e}", engine.config.db.display()))?;
         engine.deploy_dir(true);
@@ -343,8 +365,15 @@ impl Engine {
                 Err(RecvTimeoutError::Timeout) => None,
                 Err(RecvTimeoutError::Disconnected) => return,
             };
-            if self.store.begin().is_err() {
-                continue;
+            // A lock another process holds is waited out (the store's busy timeout, several
+            // times); the message taken stays in hand meanwhile, and if the store never
+            // frees up the server stops rather than drop it.
+            let mut tries = 0;
+            while let Err(e) = self.store.begin() {
+                tries += 1;
+                if tries >= BEGIN_TRIES {
+                    fail_stop(&format!("the store stayed locked ({e})"));
+                }
             }
             if let Some(m) = first {
                 self.handle(m);
@@ -358,12 +387,15 @@ impl Engine {
                 last_scan = wall_clock();
                 self.deploy_dir(false);
             }
-            let committed = self.store.commit();
+            let committed = if std::mem::take(&mut self.fail_this_commit) {
+                Err("injected by WF_SERVE_FAULT=commit-after-callback".to_string())
+            } else {
+                self.store.commit().map_err(|e| e.to_string())
+            };
+            if let Err(e) = committed {
+                fail_stop(&format!("the store failed to commit ({e})"));
+            }
             for (reply, answer) in self.after_commit.drain(..) {
-                let answer = match &committed {
-                    Ok(()) => answer,
-                    Err(e) => Answer::error(500, &format!("the store failed to commit: {e}")),
-                };
                 let _ = reply.send(answer);
             }
         }
@@ -917,6 +949,7 @@ impl Engine {
         if let Err(e) = self.store.put_input(&execution, seq, now, &input.to_json().to_string()) {
             return Answer::error(500, &format!("the store failed: {e}"));
         }
+        self.fail_this_commit |= self.fault_commit_after_callback;
         let statuses = self.step(&execution, Some(input), now, false);
         let status =
             statuses.into_iter().find(|(t, _)| *t == ticket).map(|(_, s)| s).unwrap_or(CallbackStatus::NoSuchEndpoint);
