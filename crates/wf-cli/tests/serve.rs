@@ -29,6 +29,8 @@ struct Server {
     child: Child,
     base: String,
     lines: Receiver<String>,
+    /// What it printed up to the line that says where it listens.
+    early: Vec<String>,
 }
 
 impl Drop for Server {
@@ -61,7 +63,7 @@ fn serve_with_env(db: &Path, listen: &str, extra: &[&str], env: &[(&str, &str)])
             let _ = tx.send(line);
         }
     });
-    let mut server = Server { child, base: String::new(), lines };
+    let mut server = Server { child, base: String::new(), lines, early: Vec::new() };
     let deadline = Instant::now() + Duration::from_secs(20);
     while server.base.is_empty() {
         // On a timeout the panic drops `server`, which kills and reaps the child.
@@ -70,6 +72,7 @@ fn serve_with_env(db: &Path, listen: &str, extra: &[&str], env: &[(&str, &str)])
         if let Some(rest) = line.split("listening on ").nth(1) {
             server.base = rest.split('/').take(3).collect::<Vec<_>>().join("/");
         }
+        server.early.push(line);
     }
     server
 }
@@ -631,4 +634,31 @@ fn a_failed_commit_acknowledges_nothing_and_the_retry_is_delivered_once() {
     assert_eq!(done["state"], "SUCCEEDED", "{done}");
     let result: serde_json::Value = serde_json::from_str(done["result"].as_str().unwrap()).unwrap();
     assert_eq!(result["query"], serde_json::json!({"n": "2"}), "{result}");
+}
+
+#[test]
+fn dir_tries_a_file_that_does_not_deploy_once_until_it_changes() {
+    let dir = scratch("dir-broken");
+    let flows = dir.join("flows");
+    std::fs::create_dir_all(&flows).unwrap();
+    std::fs::write(flows.join("broken.yaml"), "main:\n  steps:\n    - done:\n        return: ${1 +}\n").unwrap();
+    let big = format!("main:\n  steps:\n    - done:\n        return: \"{}\"\n", "x".repeat(200 * 1024));
+    std::fs::write(flows.join("big.yaml"), big).unwrap();
+    let server = serve(&dir.join("serve.db"), "127.0.0.1:0", &["--dir", flows.to_str().unwrap(), "--project", "p"]);
+    std::thread::sleep(Duration::from_millis(3500));
+    let mut said = server.early.clone();
+    while let Ok(line) = server.lines.try_recv() {
+        said.push(line);
+    }
+    let refusals = |file: &str| said.iter().filter(|l| l.contains(file) && l.contains("not deployed")).count();
+    assert_eq!(refusals("broken.yaml"), 1, "{said:?}");
+    assert_eq!(refusals("big.yaml"), 1, "{said:?}");
+    assert!(said.iter().any(|l| l.contains("204") && l.contains("at most 131072 (128 KB)")), "{said:?}");
+    std::fs::write(flows.join("broken.yaml"), "main:\n  steps:\n    - done:\n        return: 1\n").unwrap();
+    let w = eventually("the fixed file deployed", || {
+        let (status, text) =
+            http(&format!("{}/v1/projects/p/locations/us-central1/workflows/broken", server.base), "GET", &[], b"");
+        (status == 200).then(|| json(&text))
+    });
+    assert!(w["revisionId"].as_str().unwrap().starts_with("000001-"), "{w}");
 }

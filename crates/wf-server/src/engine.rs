@@ -175,6 +175,9 @@ pub struct Engine {
     fault_commit_after_callback: bool,
     /// Set when that batch is being built.
     fail_this_commit: bool,
+    /// The modification time of each `--dir` file when it was last tried, deployed or not:
+    /// a file is read and checked again only once it changes.
+    dir_tried: HashMap<PathBuf, Option<SystemTime>>,
 }
 
 /// How many times a batch tries to begin its transaction (each try waits out the store's
@@ -249,6 +252,7 @@ impl Engine {
             rng: seed,
             fault_commit_after_callback: std::env::var("WF_SERVE_FAULT").is_ok_and(|f| f == "commit-after-callback"),
             fail_this_commit: false,
+            dir_tried: HashMap::new(),
         };
         engine.load().map_err(|e| format!("cannot read `{}`: {e}", engine.config.db.display()))?;
         engine.deploy_dir(true);
@@ -512,7 +516,21 @@ impl Engine {
         let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| is_workflow_file(p)).collect();
         files.sort();
         for file in files {
-            let modified = std::fs::metadata(&file).and_then(|m| m.modified()).ok();
+            let meta = std::fs::metadata(&file).ok();
+            let modified = meta.as_ref().and_then(|m| m.modified().ok());
+            if modified.is_some() && self.dir_tried.get(&file) == Some(&modified) {
+                continue;
+            }
+            self.dir_tried.insert(file.clone(), modified);
+            let size = meta.map_or(0, |m| m.len());
+            if size > wf_syntax::MAX_SOURCE_BYTES as u64 {
+                eprintln!(
+                    "wf serve: {} not deployed: it is {size} bytes; Workflows deploys at most {} (128 KB)",
+                    file.display(),
+                    wf_syntax::MAX_SOURCE_BYTES
+                );
+                continue;
+            }
             let id = wf_runtime::callbacks::workflow_id(&file);
             let name = format!("projects/{}/locations/{}/workflows/{id}", self.config.project, self.config.location);
             let unchanged = self
@@ -997,6 +1015,15 @@ fn is_workflow_file(p: &Path) -> bool {
 
 /// Checks and compiles a source; the error names every problem.
 fn compile(name: &str, source: &str) -> Result<Program, String> {
+    // Refused before checking: GCW deploys nothing larger, and checking a file of megabytes
+    // would hold the engine thread (and everyone waiting on it) for no use.
+    if source.len() > wf_syntax::MAX_SOURCE_BYTES {
+        return Err(format!(
+            "the workflow is {} bytes; Workflows deploys at most {} (128 KB)",
+            source.len(),
+            wf_syntax::MAX_SOURCE_BYTES
+        ));
+    }
     let file = SourceFile::new(name.to_string(), source.to_string());
     let checked = wf_check::check(&file);
     let errors: Vec<String> = checked
