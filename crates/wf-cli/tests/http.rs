@@ -165,3 +165,49 @@ fn timeouts_raise_timeout_error_and_limits_are_checked() {
     assert_eq!(code, 1);
     assert!(err.contains("ValueError") && err.contains("timeout"), "{err}");
 }
+
+/// Threads of process `pid` now (Linux).
+fn threads_of(pid: u32) -> Option<usize> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find_map(|l| l.strip_prefix("Threads:")).and_then(|n| n.trim().parse().ok())
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn calls_to_a_slow_service_wait_for_a_bounded_number_of_threads() {
+    // A service that takes connections and never answers.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    // 10 × 20 branches call at once (GCW runs 20 of each parallel step), each call timing out
+    // after a second: 200 calls in flight, which used to be 200 threads.
+    let workflow = format!(
+        "main:\n  steps:\n    - fan:\n        parallel:\n          for:\n            value: i\n            range: [1, 10]\n            steps:\n              - inner:\n                  parallel:\n                    for:\n                      value: j\n                      range: [1, 20]\n                      steps:\n                        - call:\n                            try:\n                              call: http.get\n                              args:\n                                url: http://127.0.0.1:{port}/slow\n                                timeout: 1\n                            except:\n                              as: e\n                              steps:\n                                - ok:\n                                    assign:\n                                      - tag: ${{e.tags[0]}}\n    - done:\n        return: ok\n"
+    );
+    let dir = std::env::temp_dir().join(format!("wf-http-threads-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("fan.yaml");
+    std::fs::write(&path, workflow).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wf"))
+        .args(["run", path.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut most = 0;
+    while child.try_wait().unwrap().is_none() {
+        most = most.max(threads_of(child.id()).unwrap_or(0));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "\"ok\"");
+    // The call threads, and the few of the callback listener, the Ctrl-C handler and main.
+    let bound = wf_runtime::pool::MAX_CALL_THREADS + 32;
+    assert!(most > 8 && most <= bound, "{most} threads at most (bound {bound})");
+}

@@ -11,6 +11,7 @@ pub mod http;
 pub mod journal;
 pub mod limits;
 pub mod mocks;
+pub mod pool;
 pub mod realtime;
 pub mod timers;
 

@@ -149,10 +149,13 @@ impl World for RealWorld<'_> {
             Err(e) => return CallReply::Now(Err(e)),
         };
         let sender = self.sender.clone();
-        self.in_flight += 1;
-        std::thread::spawn(move || {
+        let job: crate::pool::Job = Box::new(move || {
             let _ = sender.send(Event::CallDone(id, http::send(&request)));
         });
+        if crate::pool::Pool::calls().submit(job).is_err() {
+            return CallReply::Now(Err(crate::pool::no_thread()));
+        }
+        self.in_flight += 1;
         CallReply::Later
     }
 

@@ -94,13 +94,16 @@ impl World for StepWorld<'_> {
             Ok(r) => r,
             Err(e) => return CallReply::Now(Err(e)),
         };
-        self.in_flight.insert(id);
         if !self.replaying {
             let (sender, name) = (self.sender.clone(), self.name.to_string());
-            std::thread::spawn(move || {
+            let job: wf_runtime::pool::Job = Box::new(move || {
                 let _ = sender.send(Msg::CallDone { name, id, sent: http::send(&request) });
             });
+            if wf_runtime::pool::Pool::calls().submit(job).is_err() {
+                return CallReply::Now(Err(wf_runtime::pool::no_thread()));
+            }
         }
+        self.in_flight.insert(id);
         CallReply::Later
     }
 
