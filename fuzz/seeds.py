@@ -127,7 +127,7 @@ def main():
     root, out = Path(sys.argv[1]).resolve(), Path(sys.argv[2])
     seeds = {
         t: set()
-        for t in ["yaml_load", "expr_roundtrip", "check_compile", "run_vm", "scenario", "lsp", "serve_http", "stdlib"]
+        for t in ["yaml_load", "expr_roundtrip", "check_compile", "run_vm", "scenario", "lsp", "serve_http", "serve_wire", "stdlib"]
     }
     files = workflow_files(root)
     for path in files:
@@ -175,6 +175,22 @@ def main():
         seeds["stdlib"].add(bytes([f]) + long_a + bytes([1, 4, 1]) + b"a" + long_a)
         seeds["stdlib"].add(bytes([f]) + long_a + pattern + long_a)
         seeds["stdlib"].add(bytes([f]) + bytes([1, 8, 3, 9, 4, 2]) + layout)
+    # serve_wire: raw requests with the headers and bodies the guard and hyper judge.
+    api = "/v1/projects/p/locations/l/workflows"
+    for host in ["127.0.0.1:PORT", "localhost:PORT", "evil.example:PORT", "[::1]:PORT", ""]:
+        for extra in ["", "Origin: http://localhost:PORT\r\n", "Origin: https://evil.example\r\n", "Origin: null\r\n"]:
+            for body, ctype in [("", ""), ('{"sourceContents": "main: {}"}', "application/json"), ("a=b", "text/plain")]:
+                head = f"POST {api}?workflowId=w HTTP/1.1\r\n" + (f"Host: {host}\r\n" if host else "") + extra
+                if ctype:
+                    head += f"Content-Type: {ctype}\r\n"
+                seeds["serve_wire"].add((head + f"Content-Length: {len(body)}\r\n\r\n{body}").encode())
+    for chunked in ["4\r\n{}{}\r\n0\r\n\r\n", "zz\r\n{}\r\n0\r\n\r\n", "ffffffffffffffff\r\n"]:
+        seeds["serve_wire"].add(
+            f"POST {api}?workflowId=w HTTP/1.1\r\nHost: localhost:PORT\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{chunked}".encode()
+        )
+    seeds["serve_wire"].add(
+        f"GET {api} HTTP/1.1\r\nHost: localhost:PORT\r\n\r\nGET {api} HTTP/1.1\r\nHost: evil:1\r\n\r\n".encode()
+    )
     for target, items in seeds.items():
         d = out / target
         d.mkdir(parents=True, exist_ok=True)

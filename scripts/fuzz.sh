@@ -25,7 +25,7 @@ root=$PWD
 
 seconds=${1:-20}
 shift || true
-all=(yaml_load expr_roundtrip check_compile run_vm scenario lsp serve_http stdlib)
+all=(yaml_load expr_roundtrip check_compile run_vm scenario lsp serve_http serve_wire stdlib)
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=("${all[@]}")
@@ -66,7 +66,7 @@ cat fuzz/gcw.dict fuzz/lsp.dict >fuzz/corpus/.lsp.dict
 max_len() {
   case $1 in
     expr_roundtrip) echo 1024 ;;
-    serve_http | stdlib) echo 4096 ;;
+    serve_http | serve_wire | stdlib) echo 4096 ;;
     scenario | lsp) echo 16384 ;;
     *) echo 32768 ;;
   esac

@@ -662,3 +662,41 @@ fn dir_tries_a_file_that_does_not_deploy_once_until_it_changes() {
     });
     assert!(w["revisionId"].as_str().unwrap().starts_with("000001-"), "{w}");
 }
+
+#[test]
+fn an_execution_that_takes_the_server_down_twice_is_failed_and_the_others_go_on() {
+    let dir = scratch("poison");
+    let db = dir.join("serve.db");
+    let fault = [("WF_SERVE_FAULT", "abort-on-log")];
+    let mut server = serve_with_env(&db, "127.0.0.1:0", &[], &fault);
+    let base = server.base.clone();
+    let port = base.rsplit(':').next().unwrap().to_string();
+    let listen = format!("127.0.0.1:{port}");
+    deploy(&base, "cb", "examples/callbacks/callback_basic.workflows.yaml");
+    let healthy = execute(&base, "cb", "null");
+    let url = callback_url(&base, &healthy);
+    let poison = "main:\n  steps:\n    - nap:\n        call: sys.sleep\n        args:\n          seconds: 1\n    - boom:\n        call: sys.log\n        args:\n          text: \"wf-serve-fault: abort\"\n";
+    let body = serde_json::json!({"sourceContents": poison}).to_string();
+    let (status, text) = http(&format!("{base}{API}/workflows?workflowId=poison"), "POST", JSON, body.as_bytes());
+    assert_eq!(status, 200, "{text}");
+    let poisoned = execute(&base, "poison", "null");
+    // It wakes after a second and takes the process down; started again, it is run again
+    // (its wake-up was never committed) and takes it down a second time.
+    for _ in 0..2 {
+        let status = server.child.wait().unwrap();
+        assert_eq!(status.code(), None, "killed by SIGABRT, not an exit: {status:?}");
+        server = serve_with_env(&db, &listen, &[], &fault);
+    }
+    // The third start fails it instead, and the server stays up for the others.
+    let failed = get(&server.base, &poisoned);
+    assert_eq!(failed["state"], "FAILED", "{failed}");
+    assert!(
+        failed["error"]["context"].as_str().unwrap().contains("died 2 times while running this execution"),
+        "{failed}"
+    );
+    assert_eq!(http(&url, "GET", &[("Authorization", "Bearer tok")], b"").0, 200);
+    let done = ended(&server.base, &healthy);
+    assert_eq!(done["state"], "SUCCEEDED", "{done}");
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(server.child.try_wait().unwrap().is_none(), "still up");
+}

@@ -175,6 +175,13 @@ pub struct Engine {
     fault_commit_after_callback: bool,
     /// Set when that batch is being built.
     fail_this_commit: bool,
+    /// Fault injection for the crash-loop test (`WF_SERVE_FAULT=abort-on-log`): an
+    /// execution that logs `wf-serve-fault: abort` takes the process down, also in replay.
+    fault_abort_on_log: bool,
+    /// Which execution is being run, for the next start if the process dies meanwhile.
+    running: crate::crashes::Running,
+    /// Executions the process died running (with how many times), until they progress.
+    deaths: HashMap<String, u32>,
     /// The modification time of each `--dir` file when it was last tried, deployed or not:
     /// a file is read and checked again only once it changes.
     dir_tried: HashMap<PathBuf, Option<SystemTime>>,
@@ -236,6 +243,17 @@ impl Engine {
     /// Opens the store, loads what it holds, and rebuilds every active execution.
     pub fn open(config: Config, sender: Sender<Msg>) -> Result<Engine, String> {
         let store = Store::open(&config.db)?;
+        let (running, died_in) = crate::crashes::Running::open(&config.db)?;
+        if let Some(name) = &died_in {
+            // Counted and committed before anything runs, so that a loop of deaths ends.
+            let count = |s: &Store| -> rusqlite::Result<()> {
+                s.begin()?;
+                let deaths = s.recovery_attempts(name)? + 1;
+                s.set_recovery_attempts(name, deaths)?;
+                s.commit()
+            };
+            count(&store).map_err(|e| format!("cannot write `{}`: {e}", config.db.display()))?;
+        }
         let seed = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
         let mut engine = Engine {
             config,
@@ -252,6 +270,9 @@ impl Engine {
             rng: seed,
             fault_commit_after_callback: std::env::var("WF_SERVE_FAULT").is_ok_and(|f| f == "commit-after-callback"),
             fail_this_commit: false,
+            fault_abort_on_log: std::env::var("WF_SERVE_FAULT").is_ok_and(|f| f == "abort-on-log"),
+            running,
+            deaths: HashMap::new(),
             dir_tried: HashMap::new(),
         };
         engine.load().map_err(|e| format!("cannot read `{}`: {e}", engine.config.db.display()))?;
@@ -283,6 +304,20 @@ impl Engine {
                 revisions.get(&row.workflow).and_then(|rs| rs.iter().find(|r| r.id == row.revision_id)).cloned();
             self.executions.insert(name.clone(), Exec { row, live: None });
             if active {
+                let deaths = self.store.recovery_attempts(&name)?;
+                if deaths >= crate::crashes::MAX_DEATHS {
+                    self.fail_now(
+                        &name,
+                        &format!(
+                            "the wf serve process died {deaths} times while running this execution; it is failed so that the server and the other executions can run"
+                        ),
+                    );
+                    self.store.clear_recovery(&name)?;
+                    continue;
+                }
+                if deaths > 0 {
+                    self.deaths.insert(name.clone(), deaths);
+                }
                 match revision {
                     Some(rev) => self.recover(&name, rev)?,
                     None => self.fail_now(&name, "the revision this execution ran is missing from the store"),
@@ -450,6 +485,19 @@ impl Engine {
     /// Applies `input` (none: the start) at `now` and runs the execution until it waits;
     /// stores what changed. Returns the statuses of callback requests answered.
     fn step(&mut self, name: &str, input: Option<Input>, now: f64, replaying: bool) -> Vec<(u64, CallbackStatus)> {
+        self.running.begin(name);
+        let statuses = self.run_step(name, input, now, replaying);
+        self.running.clear();
+        // Progress, committed with this batch: the deaths before it no longer count.
+        if !replaying && self.deaths.remove(name).is_some() {
+            let _ = self.store.clear_recovery(name);
+        }
+        statuses
+    }
+
+    /// [`Engine::step`] itself.
+    fn run_step(&mut self, name: &str, input: Option<Input>, now: f64, replaying: bool) -> Vec<(u64, CallbackStatus)> {
+        let fault_abort_on_log = self.fault_abort_on_log;
         let Some(e) = self.executions.get_mut(name) else { return Vec::new() };
         let Some(live) = e.live.as_mut() else { return Vec::new() };
         let mut logs = Vec::new();
@@ -480,6 +528,9 @@ impl Engine {
             Some(Input::Cancel) => live.exec.stop(End::Cancelled),
         }
         live.exec.advance(&mut world);
+        if fault_abort_on_log && logs.iter().any(|l| l.payload == Json::String("wf-serve-fault: abort".into())) {
+            std::process::abort();
+        }
         if !replaying {
             for entry in &logs {
                 let seq = live.logs;

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod callback_http;
 pub mod codec;
+pub mod crashes;
 pub mod engine;
 pub mod guard;
 pub mod listener;

@@ -80,19 +80,30 @@ pub struct Store {
 }
 
 /// The schema version this build writes and reads (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
-/// Every table and the columns this build reads and writes in it.
-const TABLES: &[(&str, &str)] = &[
-    ("revisions", "workflow, revision_id, source, create_ns"),
-    ("workflows", "name, revision_id, create_ns, update_ns"),
+/// Every table, the schema version that added it, and the columns this build reads and
+/// writes in it.
+const TABLES: &[(&str, i64, &str)] = &[
+    ("revisions", 1, "workflow, revision_id, source, create_ns"),
+    ("workflows", 1, "name, revision_id, create_ns, update_ns"),
     (
         "executions",
+        1,
         "seq, name, workflow, revision_id, argument, state, result, error, start_ns, end_ns, seed, call_log_level, current, steps",
     ),
-    ("inputs", "execution, seq, now, input"),
-    ("logs", "execution, seq, time_ns, severity, payload"),
+    ("inputs", 1, "execution, seq, now, input"),
+    ("logs", 1, "execution, seq, time_ns, severity, payload"),
+    ("recoveries", 2, "execution, attempts"),
 ];
+
+/// What takes a database from version N - 1 to N, for N from 2.
+const MIGRATIONS: &[(i64, &str)] = &[(2, RECOVERIES)];
+
+/// Version 2: how many times an execution was being run when the process died, since it
+/// last made progress (see `crashes.rs`).
+const RECOVERIES: &str =
+    "CREATE TABLE IF NOT EXISTS recoveries (execution TEXT PRIMARY KEY, attempts INTEGER NOT NULL);";
 
 /// How long a statement waits for a lock another process holds before it fails.
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
@@ -187,6 +198,30 @@ impl Store {
         self.conn
             .query_row("SELECT COUNT(*) FROM revisions WHERE workflow = ?1", params![name], |r| r.get::<_, i64>(0))
             .map(|n| u64::try_from(n).unwrap_or(0))
+    }
+
+    /// How many times `execution` was being run when the process died (since its last
+    /// progress).
+    pub fn recovery_attempts(&self, execution: &str) -> rusqlite::Result<u32> {
+        self.conn
+            .query_row("SELECT attempts FROM recoveries WHERE execution = ?1", params![execution], |r| r.get(0))
+            .optional()
+            .map(Option::unwrap_or_default)
+    }
+
+    /// Records that `execution` was being run when the process died, `attempts` times.
+    pub fn set_recovery_attempts(&self, execution: &str, attempts: u32) -> rusqlite::Result<()> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO recoveries (execution, attempts) VALUES (?1, ?2)",
+            params![execution, attempts],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets the deaths of `execution` (it made progress).
+    pub fn clear_recovery(&self, execution: &str) -> rusqlite::Result<()> {
+        self.conn.execute("DELETE FROM recoveries WHERE execution = ?1", params![execution])?;
+        Ok(())
     }
 
     /// Every revision.
@@ -342,8 +377,9 @@ fn owner_only(path: &Path) -> std::io::Result<()> {
 }
 
 /// Creates the schema in an empty database, or checks that an existing one is this
-/// build's: its version, and every table with every column. A database from before the
-/// schema was versioned (version 0 with every table) is taken as version 1.
+/// build's or an older one's (its version, and every table of that version with every
+/// column) and brings an older one up to date. A database from before the schema was
+/// versioned (version 0 with every table) is version 1.
 fn verify_schema(conn: &Connection) -> Result<(), String> {
     let failed = |e: rusqlite::Error| format!("cannot be read: {e}");
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(failed)?;
@@ -356,13 +392,15 @@ fn verify_schema(conn: &Connection) -> Result<(), String> {
     }
     if version == 0 && present.iter().all(|t| t.starts_with("sqlite_")) {
         conn.execute_batch(SCHEMA).map_err(failed)?;
+        conn.execute_batch(RECOVERIES).map_err(failed)?;
         conn.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(failed)?;
         return Ok(());
     }
-    for (table, columns) in TABLES {
+    let version = version.max(1);
+    for (table, since, columns) in TABLES.iter().filter(|(_, since, _)| *since <= version) {
         if !present.iter().any(|t| t == table) {
             return Err(format!(
-                "is damaged or not wf serve's: its table `{table}` is missing. wf serve will not rebuild it (executions would lose their history): move the file aside to start afresh, or restore it from a backup"
+                "is damaged or not wf serve's: its table `{table}` (schema {since}) is missing. wf serve will not rebuild it (executions would lose their history): move the file aside to start afresh, or restore it from a backup"
             ));
         }
         if let Err(e) = conn.prepare(&format!("SELECT {columns} FROM {table} LIMIT 0")) {
@@ -371,9 +409,11 @@ fn verify_schema(conn: &Connection) -> Result<(), String> {
             ));
         }
     }
-    if version == 0 {
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(failed)?;
+    for (to, sql) in MIGRATIONS.iter().filter(|(to, _)| *to > version) {
+        conn.execute_batch(sql).map_err(failed)?;
+        conn.pragma_update(None, "user_version", to).map_err(failed)?;
     }
+    conn.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(failed)?;
     Ok(())
 }
 
@@ -428,7 +468,7 @@ mod tests {
         drop(Store::open(&path).unwrap());
         Connection::open(&path).unwrap().execute_batch("DROP TABLE inputs").unwrap();
         let why = Store::open(&path).expect_err("refused");
-        assert!(why.contains("its table `inputs` is missing"), "{why}");
+        assert!(why.contains("its table `inputs` (schema 1) is missing"), "{why}");
         assert!(why.contains("move the file aside"), "{why}");
         // Still refused the next time: nothing was recreated.
         assert!(Store::open(&path).is_err());
@@ -453,7 +493,10 @@ mod tests {
         let path = scratch("legacy");
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         Connection::open(&path).unwrap().execute_batch(SCHEMA).unwrap();
-        drop(Store::open(&path).expect("opens"));
+        let store = Store::open(&path).expect("opens, and is brought to this version");
+        store.set_recovery_attempts("e", 1).unwrap();
+        assert_eq!(store.recovery_attempts("e").unwrap(), 1);
+        drop(store);
         let version: i64 =
             Connection::open(&path).unwrap().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
         assert_eq!(version, SCHEMA_VERSION);
