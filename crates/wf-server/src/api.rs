@@ -199,10 +199,12 @@ async fn handle(req: Request<Incoming>, engine: &Sender<Msg>, guard: &Guard) -> 
         Ok(Ok(collected)) => collected.to_bytes().to_vec(),
     };
     let writes = matches!(method.as_str(), "POST" | "PATCH" | "PUT");
-    if writes && !body.is_empty() && !matches!(Route::parse(&path), Some(Route::Callback { .. })) {
-        if let Err((status, why)) = guard.check(&headers, true) {
-            return Answer::error(status, &why);
-        }
+    if writes
+        && !body.is_empty()
+        && !matches!(Route::parse(&path), Some(Route::Callback { .. }))
+        && let Err((status, why)) = guard.check(&headers, true)
+    {
+        return Answer::error(status, &why);
     }
     let (tx, rx) = oneshot::channel();
     let request = ApiRequest { method, path, query, headers, body, reply: tx };
