@@ -125,7 +125,7 @@ for t in "${targets[@]}"; do
   [ -n "$execs" ] || execs=$(sed -n 's/^#\([0-9]*\).*/\1/p' <<<"$last")
   [ -n "$rate" ] || rate=$(sed -n 's/.*exec\/s: \([0-9]*\).*/\1/p' <<<"$last")
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
-  inited=$(grep -E '^#[0-9]+ +INITED' "$log" | grep -o ' cov: [0-9]*' | grep -o '[0-9]*' | head -n 1 || true)
+  inited=$(grep -E '^#[0-9]+[[:space:]]+INITED' "$log" | grep -o ' cov: [0-9]*' | grep -o '[0-9]*' | head -n 1 || true)
   if [ ${#samples[@]} -gt 0 ]; then
     plateaus+=("- $t: start ${inited:-?}, $(printf '%s, ' "${samples[@]}" | sed 's/, $//'), end ${cov:-?}")
   fi

@@ -92,11 +92,24 @@ fn translate(pattern: &str) -> String {
     out
 }
 
+/// The most memory a compiled pattern may take (the `regex` crate's limit on its program,
+/// and on its lazy DFA's cache). A pattern past it is a `ValueError` ("too big"), found in
+/// a bounded time: without a bound a 256 KB pattern took over ten seconds to compile.
+const COMPILED_LIMIT: usize = 1 << 20;
+
 /// Compiles an RE2 pattern; a bad one is a `ValueError`.
 fn compile(c: &Call<'_>, pattern: &str) -> Result<Regex, Value> {
-    RegexBuilder::new(&translate(pattern))
-        .build()
-        .map_err(|e| c.value_err(format!("invalid regular expression {pattern:?}: {}", first_line(&e.to_string()))))
+    RegexBuilder::new(&translate(pattern)).size_limit(COMPILED_LIMIT).dfa_size_limit(COMPILED_LIMIT).build().map_err(
+        |e| c.value_err(format!("invalid regular expression {}: {}", shown(pattern), first_line(&e.to_string()))),
+    )
+}
+
+/// A pattern as an error message quotes it: at most its first 80 characters.
+fn shown(pattern: &str) -> String {
+    match pattern.char_indices().nth(80) {
+        Some((end, _)) => format!("{:?}… ({} bytes)", &pattern[..end], pattern.len()),
+        None => format!("{pattern:?}"),
+    }
 }
 
 fn first_line(text: &str) -> &str {
@@ -164,6 +177,17 @@ mod tests {
         fails(call("text.match_regex", &[s("a"), s(r"(a)\1")]), "ValueError");
         fails(call("text.match_regex", &[Value::Int(1), s("a")]), "TypeError");
         fails(call("text.match_regex", &[s("a"), Value::Null]), "TypeError");
+    }
+
+    #[test]
+    fn a_pattern_too_big_to_compile_is_a_value_error() {
+        let huge = "a".repeat(256 * 1024);
+        let msg = fails(call("text.match_regex", &[s("a"), s(&huge)]), "ValueError");
+        assert!(msg.contains("invalid regular expression") && msg.contains("… (262144 bytes)"), "{msg}");
+        assert!(msg.len() < 400, "{msg}");
+        // Patterns of real size compile, Unicode classes included.
+        assert!(matches("é1", r"^\p{L}\d$"));
+        assert!(matches(&"ab".repeat(500), &format!("^{}$", "ab".repeat(500))));
     }
 
     #[test]
