@@ -3,6 +3,7 @@
 use std::rc::Rc;
 
 use super::{Args, Call, Context};
+use crate::error::{error, tags};
 use crate::value::{Map, Nested, Value};
 
 /// `map.get(map, keys)`: the value at a key, or at a path of keys given as a list; null
@@ -66,22 +67,37 @@ pub(super) fn merge_nested(args: Args<'_>, _: &mut dyn Context) -> Result<Value,
     let c = Call::new("map.merge_nested", args);
     let first = c.map(0, "first")?;
     let second = c.map(1, "second")?;
-    Ok(Value::Map(deep_merge(first, second)))
+    let mut budget = MERGE_ENTRIES;
+    deep_merge(first, second, &mut budget).map(Value::Map).ok_or_else(|| {
+        error(
+            tags::RESOURCE_LIMIT,
+            format!("map.merge_nested: the merge takes more than {MERGE_ENTRIES} map entries (the maps share parts that the merge would copy out)"),
+        )
+    })
 }
 
-/// The merge of two maps. It is no deeper than the deeper of the two, and the recursion
-/// follows their depth, which is bounded.
-fn deep_merge(first: &Rc<Nested<Map>>, second: &Map) -> Rc<Nested<Map>> {
+/// The most map entries `map.merge_nested` copies or merges. Maps that share parts (a map
+/// that holds the same map under many keys, at many levels) can stand for far more entries
+/// than they take memory, and the merge copies every map it merges into: without a bound a
+/// merge of two such maps could build gigabytes. A merged map this large measures over
+/// 2 MB, four times the variable-memory limit, so no workflow could keep it.
+pub(crate) const MERGE_ENTRIES: usize = 262_144;
+
+/// The merge of two maps, or `None` once it has copied or merged `budget` entries. It is
+/// no deeper than the deeper of the two, and the recursion follows their depth, which is
+/// bounded.
+fn deep_merge(first: &Rc<Nested<Map>>, second: &Map, budget: &mut usize) -> Option<Rc<Nested<Map>>> {
     let mut out = Rc::clone(first);
+    *budget = budget.checked_sub(first.len() + second.len())?;
     let target = Rc::make_mut(&mut out);
     for (k, v) in second.iter() {
         let merged = match (target.get(k), v) {
-            (Some(Value::Map(a)), Value::Map(b)) => Value::Map(deep_merge(a, b)),
+            (Some(Value::Map(a)), Value::Map(b)) => Value::Map(deep_merge(a, b, budget)?),
             _ => v.clone(),
         };
         target.insert(k.clone(), merged);
     }
-    out
+    Some(out)
 }
 
 #[cfg(test)]
@@ -148,5 +164,19 @@ mod tests {
         ]);
         assert_eq!(got, expected);
         fails(call("map.merge_nested", &[Value::Null, nested()]), "TypeError");
+    }
+
+    #[test]
+    fn merging_maps_that_share_parts_is_bounded() {
+        // 40 levels of a map holding the same map twice: 2^40 entries in a few hundred bytes.
+        let mut m = Value::from_pairs([("leaf", Value::Int(1))]);
+        for _ in 0..40 {
+            m = Value::from_pairs([("l", m.clone()), ("r", m)]);
+        }
+        let msg = fails(call("map.merge_nested", &[m.clone(), m]), "ResourceLimitError");
+        assert!(msg.contains("more than 262144 map entries"), "{msg}");
+        // Maps of real size merge.
+        let wide = Value::from_pairs((0..1000).map(|i| (["a", "b", "c", "d"][i % 4], Value::Int(i as i64))));
+        assert!(call("map.merge_nested", &[wide.clone(), wide]).is_ok());
     }
 }
