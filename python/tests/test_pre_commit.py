@@ -1,0 +1,94 @@
+"""The pre-commit hooks of .pre-commit-hooks.yaml, run from this checkout with
+`pre-commit try-repo` on a scratch git repository: a broken workflow fails the `wf-check`
+hook with its diagnostic; fixed, it passes. The same for a failing scenario and `wf-test`.
+
+pre-commit installs the hooks' repository with `pip install .`, which builds the wheel
+with cargo: this test needs pre-commit (`WFKIT_PRE_COMMIT`, or on PATH) and cargo. It
+sets `CARGO_TARGET_DIR` to this checkout's target/, so that the release build reuses the
+compiled dependencies of the wheel build. Without them it says SKIPPED, and fails on CI.
+"""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+BROKEN = """main:
+  steps:
+    - total:
+        assign:
+          - n: ${len(x}
+    - done:
+        return: ${n}
+"""
+
+FIXED = BROKEN.replace("${len(x}", '${len("abc")}')
+
+SCENARIO = """name: the total is three
+workflow: order.workflows.yaml
+expect:
+  status: SUCCEEDED
+  result: {result}
+"""
+
+
+@pytest.fixture(scope="module")
+def pre_commit(tmp_path_factory, request):
+    """The pre-commit executable and a scratch repository to run the hooks in."""
+    tool = os.environ.get("WFKIT_PRE_COMMIT") or shutil.which("pre-commit")
+    missing = [what for what, found in [("pre-commit", tool), ("cargo", shutil.which("cargo"))] if not found]
+    if missing:
+        reason = f"{' and '.join(missing)} not found (scripts/test-python-package.sh provides them)"
+        print(f"SKIPPED: {reason}")
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"SKIPPED on CI, which must have everything: {reason}")
+        pytest.skip(reason)
+    home = tmp_path_factory.mktemp("pre-commit-home")
+    scratch = tmp_path_factory.mktemp("project")
+    subprocess.run(["git", "init", "-q", str(scratch)], check=True)
+    return tool, home, scratch
+
+
+def try_repo(pre_commit, repo, hook):
+    tool, home, scratch = pre_commit
+    subprocess.run(["git", "add", "-A"], cwd=scratch, check=True)
+    env = dict(os.environ, PRE_COMMIT_HOME=str(home), CARGO_TARGET_DIR=str(repo / "target"), NO_COLOR="1")
+    command = [tool, "try-repo", str(repo), hook, "--all-files", "--color", "never", "--verbose"]
+    return subprocess.run(command, cwd=scratch, env=env, capture_output=True, text=True)
+
+
+def test_wf_check_hook_fails_on_a_broken_workflow_and_passes_once_fixed(pre_commit, repo):
+    scratch = pre_commit[2]
+    (scratch / "order.workflows.yaml").write_text(BROKEN)
+    (scratch / "notes.yaml").write_text("not: a workflow\n")  # not named like one: not checked
+    run = try_repo(pre_commit, repo, "wf-check")
+    out = run.stdout + run.stderr
+    assert run.returncode == 1, out
+    assert "wf check" in out and "Failed" in out, out
+    assert "[WF110] Error: expected `,` or `)`" in out, out
+    assert "order.workflows.yaml:5:" in out, out
+    assert "notes.yaml" not in out, out
+
+    (scratch / "order.workflows.yaml").write_text(FIXED)
+    run = try_repo(pre_commit, repo, "wf-check")
+    out = run.stdout + run.stderr
+    assert run.returncode == 0, out
+    assert "Passed" in out, out
+
+
+def test_wf_test_hook_fails_on_a_failing_scenario_and_passes_once_fixed(pre_commit, repo):
+    scratch = pre_commit[2]
+    (scratch / "order.workflows.yaml").write_text(FIXED)
+    (scratch / "order.scenario.yaml").write_text(SCENARIO.format(result=4))
+    run = try_repo(pre_commit, repo, "wf-test")
+    out = run.stdout + run.stderr
+    assert run.returncode == 1, out
+    assert "FAILED the total is three" in out and "- 4" in out and "+ 3" in out, out
+
+    (scratch / "order.scenario.yaml").write_text(SCENARIO.format(result=3))
+    run = try_repo(pre_commit, repo, "wf-test")
+    out = run.stdout + run.stderr
+    assert run.returncode == 0, out
+    assert "ok     the total is three" in out and "1 passed, 0 failed" in out, out
