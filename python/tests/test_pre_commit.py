@@ -3,9 +3,11 @@
 hook with its diagnostic; fixed, it passes. The same for a failing scenario and `wf-test`.
 
 pre-commit installs the hooks' repository with `pip install .`, which builds the wheel
-with cargo: this test needs pre-commit (`WFKIT_PRE_COMMIT`, or on PATH) and cargo. It
-sets `CARGO_TARGET_DIR` to this checkout's target/, so that the release build reuses the
-compiled dependencies of the wheel build. Without them it says SKIPPED, and fails on CI.
+with cargo (maturin's PEP 517 backend): this test needs pre-commit (`WFKIT_PRE_COMMIT`, or
+on PATH) and cargo. To reuse what `cargo test` compiled, it sets `CARGO_TARGET_DIR` to this
+checkout's target/ and has maturin build with the dev profile (`MATURIN_PEP517_ARGS`): the
+hooks are the same, only unoptimised. Without pre-commit or cargo it says SKIPPED, and
+fails on CI.
 """
 
 import os
@@ -54,7 +56,13 @@ def pre_commit(tmp_path_factory, request):
 def try_repo(pre_commit, repo, hook):
     tool, home, scratch = pre_commit
     subprocess.run(["git", "add", "-A"], cwd=scratch, check=True)
-    env = dict(os.environ, PRE_COMMIT_HOME=str(home), CARGO_TARGET_DIR=str(repo / "target"), NO_COLOR="1")
+    env = dict(
+        os.environ,
+        PRE_COMMIT_HOME=str(home),
+        CARGO_TARGET_DIR=str(repo / "target"),
+        MATURIN_PEP517_ARGS="--profile dev",
+        NO_COLOR="1",
+    )
     command = [tool, "try-repo", str(repo), hook, "--all-files", "--color", "never", "--verbose"]
     return subprocess.run(command, cwd=scratch, env=env, capture_output=True, text=True)
 
