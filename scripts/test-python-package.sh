@@ -8,8 +8,9 @@
 #    `wf-test examples/`, pytest with the plugin over examples/, and the package's tests
 #    (python/tests: the plugin on passing and failing scenarios, the `wf serve` fixture on
 #    the seeds' callback flow);
-# 4. runs the pre-commit hooks from this checkout with `pre-commit try-repo`
-#    (python/tests/test_pre_commit.py; that one builds with cargo, as pre-commit does).
+# 4. runs the pre-commit hooks from this checkout, with `pre-commit try-repo` and with a
+#    `.pre-commit-config.yaml` (python/tests/test_pre_commit.py; pre-commit installs the
+#    hooks with `pip install .`, which builds with cargo: three builds, dev profile).
 # Prints the time of each step. Usage: test-python-package.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -88,6 +89,7 @@ PATH="$run_path" WFKIT_BIN_DIR="" "$venv/bin/python" -m pytest -p no:cacheprovid
   python/tests/test_plugin.py python/tests/test_serve_fixture.py
 
 step "pre-commit try-repo: the wf-check and wf-test hooks"
-WFKIT_PRE_COMMIT="$tools/pre-commit" "$venv/bin/python" -m pytest -p no:cacheprovider -v python/tests/test_pre_commit.py
+WFKIT_PRE_COMMIT="$tools/pre-commit" "$venv/bin/python" -m pytest -p no:cacheprovider -v --durations=0 \
+  python/tests/test_pre_commit.py
 
 step "done"

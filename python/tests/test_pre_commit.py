@@ -1,6 +1,11 @@
-"""The pre-commit hooks of .pre-commit-hooks.yaml, run from this checkout with
-`pre-commit try-repo` on a scratch git repository: a broken workflow fails the `wf-check`
-hook with its diagnostic; fixed, it passes. The same for a failing scenario and `wf-test`.
+"""The pre-commit hooks of .pre-commit-hooks.yaml on a scratch git repository: with
+`pre-commit try-repo` from this checkout, a broken workflow fails the `wf-check` hook with
+its diagnostic, and fixed, it passes; with a `.pre-commit-config.yaml` like the one in
+docs/ci.md (this checkout's HEAD as `repo` and `rev`), a failing scenario fails the
+`wf-test` hook with its diff, and fixed, it passes.
+
+Each `try-repo` installs the hooks afresh (in a store of its own); `pre-commit run` installs
+them once into `PRE_COMMIT_HOME`.
 
 pre-commit installs the hooks' repository with `pip install .`, which builds the wheel
 with cargo (maturin's PEP 517 backend): this test needs pre-commit (`WFKIT_PRE_COMMIT`, or
@@ -53,18 +58,42 @@ def pre_commit(tmp_path_factory, request):
     return tool, home, scratch
 
 
-def try_repo(pre_commit, repo, hook):
-    tool, home, scratch = pre_commit
-    subprocess.run(["git", "add", "-A"], cwd=scratch, check=True)
-    env = dict(
+CONFIG = """repos:
+  - repo: {repo}
+    rev: {rev}
+    hooks:
+      - id: wf-check
+      - id: wf-test
+"""
+
+
+def environment(home, repo):
+    """pre-commit's store, and cargo's target folder and profile for the hooks' build."""
+    return dict(
         os.environ,
         PRE_COMMIT_HOME=str(home),
         CARGO_TARGET_DIR=str(repo / "target"),
         MATURIN_PEP517_ARGS="--profile dev",
         NO_COLOR="1",
     )
+
+
+def try_repo(pre_commit, repo, hook):
+    """`pre-commit try-repo REPO HOOK --all-files` in the scratch repository."""
+    tool, home, scratch = pre_commit
+    subprocess.run(["git", "add", "-A"], cwd=scratch, check=True)
     command = [tool, "try-repo", str(repo), hook, "--all-files", "--color", "never", "--verbose"]
-    return subprocess.run(command, cwd=scratch, env=env, capture_output=True, text=True)
+    return subprocess.run(command, cwd=scratch, env=environment(home, repo), capture_output=True, text=True)
+
+
+def run_configured(pre_commit, repo, hook):
+    """`pre-commit run HOOK --all-files` with a config naming this checkout's HEAD."""
+    tool, home, scratch = pre_commit
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True)
+    (scratch / ".pre-commit-config.yaml").write_text(CONFIG.format(repo=repo, rev=rev.stdout.strip()))
+    subprocess.run(["git", "add", "-A"], cwd=scratch, check=True)
+    command = [tool, "run", hook, "--all-files", "--color", "never", "--verbose"]
+    return subprocess.run(command, cwd=scratch, env=environment(home, repo), capture_output=True, text=True)
 
 
 def test_wf_check_hook_fails_on_a_broken_workflow_and_passes_once_fixed(pre_commit, repo):
@@ -86,17 +115,17 @@ def test_wf_check_hook_fails_on_a_broken_workflow_and_passes_once_fixed(pre_comm
     assert "Passed" in out, out
 
 
-def test_wf_test_hook_fails_on_a_failing_scenario_and_passes_once_fixed(pre_commit, repo):
+def test_configured_wf_test_hook_fails_on_a_failing_scenario_and_passes_once_fixed(pre_commit, repo):
     scratch = pre_commit[2]
     (scratch / "order.workflows.yaml").write_text(FIXED)
     (scratch / "order.scenario.yaml").write_text(SCENARIO.format(result=4))
-    run = try_repo(pre_commit, repo, "wf-test")
+    run = run_configured(pre_commit, repo, "wf-test")
     out = run.stdout + run.stderr
     assert run.returncode == 1, out
     assert "FAILED the total is three" in out and "- 4" in out and "+ 3" in out, out
 
     (scratch / "order.scenario.yaml").write_text(SCENARIO.format(result=3))
-    run = try_repo(pre_commit, repo, "wf-test")
+    run = run_configured(pre_commit, repo, "wf-test")
     out = run.stdout + run.stderr
     assert run.returncode == 0, out
     assert "ok     the total is three" in out and "1 passed, 0 failed" in out, out
