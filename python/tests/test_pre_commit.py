@@ -52,6 +52,7 @@ def pre_commit(tmp_path_factory, request):
         if os.environ.get("CI") == "true":
             pytest.fail(f"SKIPPED on CI, which must have everything: {reason}")
         pytest.skip(reason)
+    tool = os.path.abspath(tool)  # the hooks run in the scratch repository
     home = tmp_path_factory.mktemp("pre-commit-home")
     scratch = tmp_path_factory.mktemp("project")
     subprocess.run(["git", "init", "-q", str(scratch)], check=True)
