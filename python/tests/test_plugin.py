@@ -2,7 +2,11 @@
 
 from pathlib import Path
 
-import wfkit
+import pytest
+
+from conftest import MISSING
+
+wfkit = pytest.importorskip("wfkit", reason=MISSING)
 
 
 def scenarios(folder: Path) -> list:

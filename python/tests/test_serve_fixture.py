@@ -8,6 +8,10 @@ import urllib.request
 
 import pytest
 
+from conftest import MISSING
+
+pytest.importorskip("wfkit", reason=MISSING)
+
 
 def call(method, url, body=None, headers=None):
     """One HTTP request: the status and the parsed JSON body (or the text)."""
