@@ -100,14 +100,23 @@ def run_configured(pre_commit, repo, hook):
 def test_wf_check_hook_fails_on_a_broken_workflow_and_passes_once_fixed(pre_commit, repo):
     scratch = pre_commit[2]
     (scratch / "order.workflows.yaml").write_text(BROKEN)
-    (scratch / "notes.yaml").write_text("not: a workflow\n")  # not named like one: not checked
+    # Not named like workflows, or excluded: not checked.
+    (scratch / "notes.yaml").write_text("not: a workflow\n")
+    (scratch / ".github/workflows").mkdir(parents=True)
+    (scratch / ".github/workflows/ci.yml").write_text("on: push\njobs: {}\n")
+    (scratch / "workflows").mkdir()
+    (scratch / "workflows/order.scenario.yaml").write_text("name: x\nworkflow: ../order.workflows.yaml\n")
+    # In a workflows/ folder, a Terraform template: checked, and clean.
+    (scratch / "workflows/hello.yaml.tftpl").write_text("main:\n  steps:\n    - done:\n        return: ${region}\n")
     run = try_repo(pre_commit, repo, "wf-check")
     out = run.stdout + run.stderr
     assert run.returncode == 1, out
     assert "wf check" in out and "Failed" in out, out
     assert "[WF110] Error: expected `,` or `)`" in out, out
     assert "order.workflows.yaml:5:" in out, out
-    assert "notes.yaml" not in out, out
+    for unchecked in ("notes.yaml", "ci.yml", "order.scenario.yaml"):
+        assert unchecked not in out, out
+    assert "hello.yaml.tftpl" not in out, "the template is checked and has no diagnostic"
 
     (scratch / "order.workflows.yaml").write_text(FIXED)
     run = try_repo(pre_commit, repo, "wf-check")
@@ -118,6 +127,7 @@ def test_wf_check_hook_fails_on_a_broken_workflow_and_passes_once_fixed(pre_comm
 
 def test_configured_wf_test_hook_fails_on_a_failing_scenario_and_passes_once_fixed(pre_commit, repo):
     scratch = pre_commit[2]
+    (scratch / "workflows/order.scenario.yaml").unlink(missing_ok=True)
     (scratch / "order.workflows.yaml").write_text(FIXED)
     (scratch / "order.scenario.yaml").write_text(SCENARIO.format(result=4))
     run = run_configured(pre_commit, repo, "wf-test")
