@@ -16,6 +16,7 @@ fails on CI.
 """
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -123,6 +124,8 @@ def test_wf_check_hook_fails_on_a_broken_workflow_and_passes_once_fixed(pre_comm
     out = run.stdout + run.stderr
     assert run.returncode == 0, out
     assert "Passed" in out, out
+    # Both files were checked (pre-commit may split them between processes).
+    assert sum(int(n) for n in re.findall(r"checked (\d+) files?:", out)) == 2, out
 
 
 def test_configured_wf_test_hook_fails_on_a_failing_scenario_and_passes_once_fixed(pre_commit, repo):
