@@ -7,7 +7,10 @@ use wf_syntax::terraform::{self, Vars};
 use wf_syntax::{Diagnostic, Severity, SourceFile, codes};
 
 use crate::files::{Input, collect_inputs};
-use crate::render::{JsonReport, JsonSkipped, JsonSummary, render_human, sarif_log, to_json_diagnostic};
+use crate::render::{
+    JsonReport, JsonSkipped, JsonSummary, github_annotation, github_unreadable, gitlab_issues, render_human, sarif_log,
+    to_json_diagnostic,
+};
 
 /// Output format of `wf check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +21,10 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0, for code-scanning tools.
     Sarif,
+    /// GitHub Actions workflow commands (annotations), then the summary line.
+    Github,
+    /// GitLab's code-quality report (a JSON array).
+    Gitlab,
 }
 
 /// Options of `wf check`.
@@ -134,6 +141,8 @@ pub fn run_check(opts: &CheckOptions, out: &mut dyn Write, err: &mut dyn Write) 
         Format::Human => write_human(&outcomes, &summary, opts.color, out, err)?,
         Format::Json => write_json(&outcomes, summary_copy(&summary), out, err)?,
         Format::Sarif => write_sarif(&outcomes, out, err)?,
+        Format::Github => write_github(&outcomes, &summary, out, err)?,
+        Format::Gitlab => write_gitlab(&outcomes, out, err)?,
     }
     Ok(if unreadable {
         2
@@ -181,6 +190,43 @@ pub fn summary_line(s: &JsonSummary) -> String {
         line.push_str(&format!(" ({} skipped: not a workflow)", plural(s.skipped, "file")));
     }
     line
+}
+
+/// One annotation per diagnostic (and per unreadable file, also said on stderr), then the
+/// summary line, which the Actions log shows as plain text.
+fn write_github(
+    outcomes: &[FileOutcome],
+    summary: &JsonSummary,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<()> {
+    for o in outcomes {
+        match o {
+            FileOutcome::Checked(source, diags) => {
+                for d in diags {
+                    writeln!(out, "{}", github_annotation(source, d))?;
+                }
+            }
+            FileOutcome::Skipped(..) => {}
+            FileOutcome::Unreadable(name, reason) => {
+                writeln!(out, "{}", github_unreadable(name, reason))?;
+                writeln!(err, "error: cannot read `{name}`: {reason}")?;
+            }
+        }
+    }
+    writeln!(out, "{}", summary_line(summary))
+}
+
+fn write_gitlab(outcomes: &[FileOutcome], out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<()> {
+    let mut issues = Vec::new();
+    for o in outcomes {
+        match o {
+            FileOutcome::Checked(source, diags) => issues.extend(gitlab_issues(source, diags)),
+            FileOutcome::Skipped(..) => {}
+            FileOutcome::Unreadable(name, reason) => writeln!(err, "error: cannot read `{name}`: {reason}")?,
+        }
+    }
+    write_pretty(out, &issues)
 }
 
 fn write_sarif(outcomes: &[FileOutcome], out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<()> {

@@ -12,7 +12,7 @@ const USAGE: &str = "\
 wf: a toolkit for Google Cloud Workflows
 
 Usage:
-  wf check [--format human|json|sarif] [--color auto|always|never] [--allow CODE]...
+  wf check [--format human|json|sarif|github|gitlab] [--color auto|always|never] [--allow CODE]...
            [--template terraform|none|auto] [--var NAME=JSON]... PATH...
       Parse and check workflow files, or every *.yaml, *.yml and *.json under folders.
       Terraform templatefile sources (`*.tftpl`, or any file with `--template terraform`)
@@ -21,6 +21,9 @@ Usage:
       `--allow CODE` leaves out a code (by number or name; repeat or separate with commas).
       Silence one place with a comment `# wf-ignore: CODE` on the line or the line above,
       a whole file with `# wf-ignore-file: CODE`.
+      Formats: human (the default), json (docs/json-output.md), sarif (SARIF 2.1.0, for code
+      scanning), github (GitHub Actions annotations: `::error file=F,line=L,col=C,title=WF110::
+      message`, warnings as `::warning`, then the summary line), gitlab (GitLab code quality).
       Exit status: 0 no errors, 1 errors found, 2 bad usage or unreadable input.
   wf run FILE [--args JSON|@FILE] [--env K=V]... [--mocks FILE] [--virtual-time] [--seed N]
          [--listen ADDR] [--callback-token T | --no-auth] [--linger SECONDS] [--no-limits] [--trace]
@@ -306,7 +309,13 @@ fn check_options(parser: &mut lexopt::Parser) -> Result<CheckOptions, String> {
                     "human" => Format::Human,
                     "json" => Format::Json,
                     "sarif" => Format::Sarif,
-                    other => return Err(format!("unknown format `{other}` (expected human, json or sarif)")),
+                    "github" => Format::Github,
+                    "gitlab" => Format::Gitlab,
+                    other => {
+                        return Err(format!(
+                            "unknown format `{other}` (expected human, json, sarif, github or gitlab)"
+                        ));
+                    }
                 }
             }
             Long("color") => {

@@ -11,6 +11,7 @@ mod diagnostic;
 pub mod expr;
 pub mod files;
 pub mod generate;
+pub mod github;
 mod lower;
 mod source;
 mod span;

@@ -25,15 +25,23 @@ fn workflow() -> (PathBuf, SourceFile) {
     (path, source)
 }
 
-/// A property scenario over that workflow, written to a file of this test process.
+/// A property scenario over that workflow, written to a file of this test process beside a
+/// copy of the workflow. The scenario names the copy by a relative path, so its text (which
+/// the cases are drawn from) is the same wherever the repository is checked out.
 fn scenario_file(name: &str, round: u32, pause: u32, window: u32) -> (PathBuf, String) {
-    let (workflow, _) = workflow();
-    let text = format!(
-        "name: {name}\nworkflow: {}\nargs: {{round: {round}, pause: {pause}}}\ncases: 30\ncallbacks:\n  - at: {{between: [0s, {window}s]}}\n    body: {{one_of: [{{approved: true}}, {{approved: false}}]}}\nexpect:\n  status: SUCCEEDED\n  result: approved\n",
-        workflow.display()
-    );
+    let (workflow, source) = workflow();
     let dir = std::env::temp_dir().join(format!("wf-test-harness-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a scratch folder");
+    let copy = workflow.file_name().expect("a file name");
+    // Tests run at once: each writes its own file and renames it over the copy (atomic), so
+    // that none reads a half-written one.
+    let own = dir.join(format!("{name}.workflow-copy"));
+    std::fs::write(&own, &source.text).expect("writable");
+    std::fs::rename(&own, dir.join(copy)).expect("renamable");
+    let text = format!(
+        "name: {name}\nworkflow: {}\nargs: {{round: {round}, pause: {pause}}}\ncases: 30\ncallbacks:\n  - at: {{between: [0s, {window}s]}}\n    body: {{one_of: [{{approved: true}}, {{approved: false}}]}}\nexpect:\n  status: SUCCEEDED\n  result: approved\n",
+        copy.to_string_lossy()
+    );
     let file = dir.join(format!("{name}.scenario.yaml"));
     std::fs::write(&file, &text).expect("writable");
     (file, text)

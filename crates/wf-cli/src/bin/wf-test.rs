@@ -17,7 +17,11 @@ Usage:
       folder). One line per scenario, then the failures, then `N passed, N failed`.
 
 Options:
-  --format human|json|junit   output format (default human)
+  --format human|json|junit|github
+                              output format (default human); github: the verdict lines,
+                              a GitHub Actions `::error file=F,line=L,col=C,title=NAME::...`
+                              annotation per failed scenario (its failures and diffs), and
+                              the last line
   --filter TEXT               run only scenarios whose name or path contains TEXT
   --snapshot                  compare each scenario's whole trace with NAME.scenario.snap
                               next to it (written on the first run)
@@ -44,6 +48,7 @@ enum Format {
     Human,
     Json,
     Junit,
+    Github,
 }
 
 fn main() -> ExitCode {
@@ -77,6 +82,7 @@ fn main() -> ExitCode {
                 Format::Human => report::human(&results, skipped),
                 Format::Json => report::json(&results, skipped),
                 Format::Junit => report::junit(&results, skipped),
+                Format::Github => report::github(&results, skipped),
             };
             let _ = out.write_all(text.as_bytes());
             let _ = out.flush();
@@ -108,7 +114,7 @@ fn write_coverage(
     if wanted.report {
         let text = coverage::human(&covered);
         let _ = match format {
-            Format::Human => out.write_all(format!("\n{text}").as_bytes()),
+            Format::Human | Format::Github => out.write_all(format!("\n{text}").as_bytes()),
             _ => std::io::stderr().write_all(text.as_bytes()),
         };
     }
@@ -147,7 +153,8 @@ fn parse() -> Result<Parsed, String> {
                     "human" => Format::Human,
                     "json" => Format::Json,
                     "junit" => Format::Junit,
-                    other => return Err(format!("unknown format `{other}` (expected human, json or junit)")),
+                    "github" => Format::Github,
+                    other => return Err(format!("unknown format `{other}` (expected human, json, junit or github)")),
                 }
             }
             Long("filter") => opts.filter = Some(text(&mut parser)?),
