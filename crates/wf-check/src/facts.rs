@@ -11,13 +11,13 @@ use wf_syntax::ast::{
 use wf_syntax::{Expr, ExprKind, Span};
 
 use crate::cfg::Op;
-use crate::flow::VarSet;
 use crate::infer::{ExprCx, binary_type, literal_type, result_type, unary_type};
 use crate::model::Model;
 use crate::program::{Block, BlockId, SubIndex, block_visible};
 use crate::stdlib::{self, PredefinedKind};
 use crate::ty::Types;
 use crate::ty::{Kinds, Ty};
+use crate::varset::VarSet;
 
 /// What a name in the source refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

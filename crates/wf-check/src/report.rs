@@ -53,7 +53,7 @@ fn first_read_only(diags: &mut Vec<Diagnostic>, from: usize) {
 
 /// Checks every node; returns the variables each reachable node reads, and those that
 /// unreachable nodes read.
-fn check_nodes(
+pub(crate) fn check_nodes(
     model: &Model<'_>,
     types: &Types,
     s: usize,
