@@ -1,13 +1,15 @@
 //! Front-end throughput: parsing alone (`wf_syntax::parse_workflow`) and parsing + checking
 //! (`wf_check::check`, what `wf check` does per file), on the whole corpus (when
 //! `../shared/corpus` exists) and on a generated 10,000-line workflow; plus the YAML event
-//! tree alone (`yaml::load`, mostly saphyr-parser). Run with `cargo bench -p wf-check`.
+//! tree alone (`yaml::load`, mostly saphyr-parser); and the check of a generated
+//! 100,000-step workflow (`generate::generated_steps`, 12 MB, about 100,000 variables).
+//! Run with `cargo bench -p wf-check`.
 
 use std::path::Path;
 use std::sync::OnceLock;
 
 use divan::{Bencher, black_box, counter::BytesCount};
-use wf_syntax::generate::generated_workflow;
+use wf_syntax::generate::{generated_steps, generated_workflow};
 use wf_syntax::{SourceFile, parse_workflow};
 
 fn main() {
@@ -18,9 +20,24 @@ fn generated() -> &'static SourceFile {
     static FILE: OnceLock<SourceFile> = OnceLock::new();
     FILE.get_or_init(|| {
         let file = SourceFile::new("generated.yaml", generated_workflow(10_000));
-        assert!(wf_check::check(&file).diagnostics.is_empty(), "the generated workflow must be clean");
+        assert_clean_but_for_size(&file);
         file
     })
+}
+
+fn steps_100k() -> &'static SourceFile {
+    static FILE: OnceLock<SourceFile> = OnceLock::new();
+    FILE.get_or_init(|| {
+        let file = SourceFile::new("steps100k.yaml", generated_steps(100_000));
+        assert_clean_but_for_size(&file);
+        file
+    })
+}
+
+/// A generated workflow has no diagnostic but WF116: both are past GCW's 128 KB.
+fn assert_clean_but_for_size(file: &SourceFile) {
+    let codes: Vec<&str> = wf_check::check(file).diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [wf_syntax::codes::SOURCE_TOO_LARGE], "the generated workflow must be clean but for its size");
 }
 
 fn corpus() -> &'static [SourceFile] {
@@ -71,6 +88,12 @@ fn check_generated_10k_lines(bencher: Bencher) {
 fn yaml_tree_generated_10k_lines(bencher: Bencher) {
     let file = generated();
     bencher.counter(BytesCount::new(file.text.len())).bench(|| wf_syntax::yaml::load(black_box(file)));
+}
+
+#[divan::bench(sample_count = 5)]
+fn check_generated_100k_steps(bencher: Bencher) {
+    let file = steps_100k();
+    bencher.counter(BytesCount::new(file.text.len())).bench(|| wf_check::check(black_box(file)));
 }
 
 #[divan::bench]

@@ -4,6 +4,8 @@
 //! [`crate::check`] and keeps the results as owned data, so that a language server can
 //! answer many queries from one analysis.
 
+use std::collections::HashMap;
+
 use wf_syntax::ast::{
     Backoff, Call, Data, DataKind, For, ForSource, MapKey, NextTarget, ParallelBody, RangeSpec, Retry, Step, StepBody,
     StepKind, Subworkflow, Workflow,
@@ -11,13 +13,13 @@ use wf_syntax::ast::{
 use wf_syntax::{Expr, ExprKind, Span};
 
 use crate::cfg::Op;
-use crate::flow::VarSet;
 use crate::infer::{ExprCx, binary_type, literal_type, result_type, unary_type};
 use crate::model::Model;
 use crate::program::{Block, BlockId, SubIndex, block_visible};
 use crate::stdlib::{self, PredefinedKind};
 use crate::ty::Types;
 use crate::ty::{Kinds, Ty};
+use crate::varset::VarSet;
 
 /// What a name in the source refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -133,6 +135,8 @@ pub struct SubFacts {
     /// Its steps, nested ones included, in source order.
     pub steps: Vec<StepFacts>,
     blocks: Vec<Block>,
+    /// [`SubFacts::vars`] by name.
+    var_ids: HashMap<String, usize>,
 }
 
 /// The variables defined at one point.
@@ -209,6 +213,7 @@ fn sub_facts(model: &Model<'_>, types: &Types, s: usize) -> SubFacts {
             required: p.default.is_none(),
         })
         .collect();
+    let var_ids = m.vars.names.iter().enumerate().map(|(v, name)| ((*name).to_string(), v)).collect();
     let vars = m
         .vars
         .names
@@ -247,6 +252,7 @@ fn sub_facts(model: &Model<'_>, types: &Types, s: usize) -> SubFacts {
         vars,
         steps,
         blocks: m.index.blocks.clone(),
+        var_ids,
     }
 }
 
@@ -568,6 +574,13 @@ impl Analysis {
         &self.occurrences
     }
 
+    /// The occurrence written exactly at `span` (the first, if several are).
+    pub fn occurrence_exactly(&self, span: Span) -> Option<&Occurrence> {
+        let key = (span.start, span.end);
+        let i = self.occurrences.partition_point(|o| (o.span.start, o.span.end) < key);
+        self.occurrences.get(i).filter(|o| o.span == span)
+    }
+
     /// The occurrence under `offset` (a cursor just after a name counts as on it).
     pub fn occurrence_at(&self, offset: u32) -> Option<&Occurrence> {
         let inside = |o: &&Occurrence| o.span.start <= offset && offset <= o.span.end;
@@ -602,7 +615,7 @@ impl Analysis {
 
     /// The variable called `name` in subworkflow `sub`.
     pub fn var_named(&self, sub: usize, name: &str) -> Option<usize> {
-        self.subs.get(sub)?.vars.iter().position(|v| v.name == name)
+        self.subs.get(sub)?.var_ids.get(name).copied()
     }
 
     /// The innermost step of subworkflow `sub` that contains `offset`.
@@ -725,6 +738,31 @@ mod tests {
 
     fn at(file: &SourceFile, needle: &str) -> u32 {
         file.text.find(needle).expect("needle") as u32
+    }
+
+    /// The indexed lookups the language server makes per token (the occurrence at a span,
+    /// a variable by name) give what a search of the whole list gives, on a workflow with
+    /// 10,000 variables.
+    #[test]
+    fn indexed_lookups_agree_with_a_search() {
+        let (_, a) = analysis(&wf_syntax::generate::generated_steps(10_000));
+        assert!(a.occurrences().len() > 50_000);
+        // The first occurrence of each span, in list order: what a search finds.
+        let mut first: HashMap<Span, &Occurrence> = HashMap::new();
+        for o in a.occurrences() {
+            first.entry(o.span).or_insert(o);
+        }
+        for o in a.occurrences() {
+            assert_eq!(a.occurrence_exactly(o.span), Some(first[&o.span]));
+        }
+        assert_eq!(a.occurrence_exactly(Span::new(0, 1)), None);
+        for (s, sub) in a.subs.iter().enumerate() {
+            for (v, var) in sub.vars.iter().enumerate() {
+                assert_eq!(a.var_named(s, &var.name), Some(v));
+            }
+            assert_eq!(a.var_named(s, "no_such_variable"), None);
+        }
+        assert!(a.subs[0].vars.len() > 8_000);
     }
 
     const FLOW: &str = "\

@@ -19,6 +19,7 @@ pub mod resolution;
 pub mod stdlib;
 mod suppress;
 pub mod ty;
+mod varset;
 
 use wf_syntax::ast::Workflow;
 use wf_syntax::{Diagnostic, Parsed, SourceFile, parse_workflow};

@@ -1,6 +1,8 @@
 //! The reporting pass: every reachable node is checked once more, now with its definedness
 //! state, and the lints run on the results.
 
+use std::collections::HashSet;
+
 use wf_syntax::ast::Name;
 use wf_syntax::suggest::did_you_mean;
 use wf_syntax::{Diagnostic, ExprKind, Span};
@@ -36,24 +38,18 @@ pub(crate) fn report(model: &Model<'_>, types: &Types) -> Vec<Diagnostic> {
 /// Keeps one undefined / possibly-undefined report per variable (the first read): the
 /// others repeat it.
 fn first_read_only(diags: &mut Vec<Diagnostic>, from: usize) {
-    let mut seen: Vec<String> = Vec::new();
-    let mut i = from;
-    while i < diags.len() {
-        let d = &diags[i];
-        if d.code == codes::UNDEFINED_VARIABLE || d.code == codes::MAYBE_UNDEFINED {
-            if seen.contains(&d.message) {
-                diags.remove(i);
-                continue;
-            }
-            seen.push(d.message.clone());
-        }
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut i = 0;
+    diags.retain(|d| {
         i += 1;
-    }
+        let read = d.code == codes::UNDEFINED_VARIABLE || d.code == codes::MAYBE_UNDEFINED;
+        i <= from || !read || seen.insert(d.message.clone())
+    });
 }
 
 /// Checks every node; returns the variables each reachable node reads, and those that
 /// unreachable nodes read.
-fn check_nodes(
+pub(crate) fn check_nodes(
     model: &Model<'_>,
     types: &Types,
     s: usize,
@@ -62,8 +58,8 @@ fn check_nodes(
     let sub = &model.subs[s];
     let mut reads = vec![Vec::new(); sub.cfg.nodes.len()];
     let mut dead_reads = Vec::new();
-    let mut shadow_reported: Vec<&str> = Vec::new();
-    let mut parallel_reported: Vec<(usize, VarId)> = Vec::new();
+    let mut shadow_reported: HashSet<&str> = HashSet::new();
+    let mut parallel_reported: HashSet<(usize, VarId)> = HashSet::new();
     for (n, node) in sub.cfg.nodes.iter().enumerate() {
         let Some(state) = &sub.flow.states[n] else {
             dead_reads.extend(unreachable_node(model, types, s, &node.op, diags));
@@ -109,9 +105,9 @@ fn check_nodes(
                 if let Some(v) = sub.vars.id(&name.text)
                     && state.may.contains(v)
                     && !matches!(origin, Origin::LoopIndex)
-                    && !shadow_reported.contains(&name.text.as_str())
+                    && !shadow_reported.contains(name.text.as_str())
                 {
-                    shadow_reported.push(&name.text);
+                    shadow_reported.insert(&name.text);
                     let what = match origin {
                         Origin::Error => "the error variable",
                         _ => "the loop variable",
@@ -317,7 +313,12 @@ fn shared_defined(cx: &mut ExprCx<'_, '_>, sub: &SubModel<'_>, name: &Name) {
 /// An outer variable assigned in a branch of parallel step without `shared`: reported once
 /// per variable and parallel step (the mistake is the missing `shared` entry), at the
 /// first assignment.
-fn parallel_assignment(sub: &SubModel<'_>, n: NodeId, reported: &mut Vec<(usize, VarId)>, diags: &mut Vec<Diagnostic>) {
+fn parallel_assignment(
+    sub: &SubModel<'_>,
+    n: NodeId,
+    reported: &mut HashSet<(usize, VarId)>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let node = &sub.cfg.nodes[n];
     let Some(p) = node.parallel else { return };
     let (name, span) = match &node.op {
@@ -341,8 +342,7 @@ fn parallel_assignment(sub: &SubModel<'_>, n: NodeId, reported: &mut Vec<(usize,
         .shared
         .iter()
         .any(|s| sub.vars.id(&s.text).is_none_or(|sv| !outer(sv)) && did_you_mean(&s.text, [name]).is_some());
-    if outer(v) && !misspelt_entry && !scope.shared.iter().any(|s| s.text == name) && !reported.contains(&(p, v)) {
-        reported.push((p, v));
+    if outer(v) && !misspelt_entry && !scope.shared.iter().any(|s| s.text == name) && reported.insert((p, v)) {
         diags.push(
             Diagnostic::error(
                 codes::PARALLEL_ASSIGN,
@@ -373,8 +373,8 @@ fn node_name_span(op: &Op<'_>) -> Span {
 }
 
 /// Variables named like a module or helper hide it.
-fn module_shadowing<'a>(name: &'a str, span: Span, reported: &mut Vec<&'a str>, diags: &mut Vec<Diagnostic>) {
-    if reported.contains(&name) {
+fn module_shadowing<'a>(name: &'a str, span: Span, reported: &mut HashSet<&'a str>, diags: &mut Vec<Diagnostic>) {
+    if reported.contains(name) {
         return;
     }
     let hidden = if stdlib::is_module(name) && name != "googleapis" {
@@ -384,7 +384,7 @@ fn module_shadowing<'a>(name: &'a str, span: Span, reported: &mut Vec<&'a str>, 
     } else {
         return;
     };
-    reported.push(name);
+    reported.insert(name);
     diags.push(
         Diagnostic::warning(codes::SHADOWED_NAME, span, format!("variable `{name}` hides {hidden}"))
             .with_label("named like a standard-library name")
@@ -393,7 +393,7 @@ fn module_shadowing<'a>(name: &'a str, span: Span, reported: &mut Vec<&'a str>, 
 }
 
 fn shadowed_params(sub: &SubModel<'_>, diags: &mut Vec<Diagnostic>) {
-    let mut reported = Vec::new();
+    let mut reported = HashSet::new();
     for p in &sub.sub.params {
         module_shadowing(&p.name.text, p.name.span, &mut reported, diags);
     }
@@ -444,6 +444,12 @@ fn unused_values(sub: &SubModel<'_>, reads: &[Vec<VarId>], dead_reads: &[VarId],
         return;
     }
     let live = flow::live_after(&sub.cfg, &sub.vars, reads);
+    let mut read_where_dead = vec![false; sub.vars.len()];
+    for &v in dead_reads {
+        if let Some(dead) = read_where_dead.get_mut(v) {
+            *dead = true;
+        }
+    }
     // A `shared` variable must be assigned before its parallel step even when only the
     // branches' values matter, and branches may read each other's writes.
     let shared: Vec<&str> = sub.cfg.parallels.iter().flat_map(|p| p.shared.iter().map(|n| n.text.as_str())).collect();
@@ -453,7 +459,7 @@ fn unused_values(sub: &SubModel<'_>, reads: &[Vec<VarId>], dead_reads: &[VarId],
         }
         let Some(name) = flow::defined_name(&node.op) else { continue };
         let Some(v) = sub.vars.id(name) else { continue };
-        if name.starts_with('_') || live[n].contains(v) || dead_reads.contains(&v) {
+        if name.starts_with('_') || live[n].contains(v) || read_where_dead.get(v) == Some(&true) {
             continue;
         }
         if shared.contains(&name) {

@@ -8,6 +8,15 @@
 //! - `completion_warm`: completion when the analysis of this version is already built;
 //! - `completion_request`: a completion request through the server loop.
 //!
+//! And on a generated 100,000-step workflow (`generate::generated_steps`, 12 MB, about
+//! 100,000 variables), through the server loop, each on a document opened before the timing
+//! unless it is in the name:
+//! - `steps_100k_open`: `didOpen` until its `publishDiagnostics` (the facts are built after);
+//! - `steps_100k_semantic_tokens`: `semanticTokens/full`;
+//! - `steps_100k_completion`: completion after a `${` in the middle (every variable defined
+//!   there, about 50,000);
+//! - `steps_100k_open_tokens_completion`: the three in a row, what opening the file costs.
+//!
 //! Run with `cargo bench -p wf-lsp`.
 
 use std::sync::OnceLock;
@@ -18,7 +27,7 @@ use lsp_server::{Connection, Message, Notification, Request, RequestId};
 use serde_json::{Value, json};
 use wf_lsp::features::Doc;
 use wf_lsp::features::completion::{Options, complete};
-use wf_syntax::generate::generated_workflow;
+use wf_syntax::generate::{generated_steps, generated_workflow};
 
 const URI: &str = "file:///bench/generated.yaml";
 
@@ -35,15 +44,25 @@ fn text() -> &'static str {
     })
 }
 
+fn big_text() -> &'static str {
+    static TEXT: OnceLock<String> = OnceLock::new();
+    TEXT.get_or_init(|| generated_steps(100_000))
+}
+
 /// Where completion is asked: right after `resp_30.` in the middle of the file.
 fn completion_offset() -> u32 {
     let at = text().find("${resp_30.").expect("block 30") + "${resp_30.".len();
     at as u32
 }
 
-/// The line and UTF-16 column of a byte offset (the text is ASCII).
+/// The line and UTF-16 column of a byte offset of the 2,000-line text (which is ASCII).
 fn line_col(offset: u32) -> (u32, u32) {
-    let before = &text()[..offset as usize];
+    line_col_in(text(), offset)
+}
+
+/// The line and UTF-16 column of a byte offset of an ASCII text.
+fn line_col_in(text: &str, offset: u32) -> (u32, u32) {
+    let before = &text[..offset as usize];
     let line = before.matches('\n').count() as u32;
     let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1);
     (line, col as u32)
@@ -57,7 +76,15 @@ struct Session {
 }
 
 impl Session {
+    /// A server with the 2,000-line workflow open at [`URI`].
     fn start() -> Session {
+        let mut s = Session::empty();
+        s.open(URI, text());
+        s
+    }
+
+    /// An initialized server with no document open.
+    fn empty() -> Session {
         let (server, client) = Connection::memory();
         let handle = std::thread::spawn(move || {
             let _ = wf_lsp::serve(server);
@@ -65,10 +92,18 @@ impl Session {
         let mut s = Session { client, server: Some(handle), version: 1, next_id: 0 };
         s.request("initialize", json!({ "capabilities": {} }));
         s.notify("initialized", json!({}));
-        let open = json!({ "textDocument": { "uri": URI, "languageId": "yaml", "version": 1, "text": text() } });
-        s.notify("textDocument/didOpen", open);
-        s.wait_diagnostics(1);
         s
+    }
+
+    /// Opens `text` at `uri` and waits for its diagnostics.
+    fn open(&mut self, uri: &str, text: &str) -> Value {
+        let open = json!({ "textDocument": { "uri": uri, "languageId": "yaml", "version": 1, "text": text } });
+        self.notify("textDocument/didOpen", open);
+        self.wait_diagnostics_of(uri, 1)
+    }
+
+    fn close(&self, uri: &str) {
+        self.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }));
     }
 
     fn notify(&self, method: &str, params: Value) {
@@ -89,9 +124,14 @@ impl Session {
     }
 
     fn wait_diagnostics(&self, version: i32) -> Value {
+        self.wait_diagnostics_of(URI, version)
+    }
+
+    fn wait_diagnostics_of(&self, uri: &str, version: i32) -> Value {
         loop {
             if let Message::Notification(n) = self.client.receiver.recv().expect("a message")
                 && n.method == "textDocument/publishDiagnostics"
+                && n.params["uri"] == uri
                 && n.params["version"] == version
             {
                 return n.params;
@@ -163,4 +203,72 @@ fn completion_request(bencher: Bencher) {
     let (line, character) = line_col(completion_offset());
     let params = json!({ "textDocument": { "uri": URI }, "position": { "line": line, "character": character } });
     bencher.bench_local(|| black_box(session.request("textDocument/completion", params.clone())));
+}
+
+const BIG_URI: &str = "file:///bench/steps100k.yaml";
+
+/// The position of a completion after `${` in the middle of the 100,000-step workflow.
+fn big_completion() -> Value {
+    let text = big_text();
+    let at = text.find("x: ${b_6000}").expect("block 6000") + "x: ${".len();
+    let (line, character) = line_col_in(text, at as u32);
+    json!({ "textDocument": { "uri": BIG_URI }, "position": { "line": line, "character": character } })
+}
+
+/// A server with the 100,000-step workflow open, its analysis built.
+fn big_session() -> Session {
+    let mut session = Session::empty();
+    session.open(BIG_URI, big_text());
+    session.request("textDocument/hover", big_completion());
+    session
+}
+
+fn big_tokens(session: &mut Session) -> Value {
+    let tokens = session.request("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": BIG_URI } }));
+    assert!(tokens["data"].as_array().is_some_and(|d| d.len() > 5 * 100_000), "every token");
+    tokens
+}
+
+fn big_complete(session: &mut Session) -> Value {
+    let items = session.request("textDocument/completion", big_completion());
+    let count = items.as_array().or_else(|| items["items"].as_array()).map_or(0, Vec::len);
+    assert!(count > 40_000, "{count} completions");
+    items
+}
+
+/// Each open starts on a settled server: before it, untimed, the document is closed and a
+/// hover request answered, which the server reaches only after the facts of the last open.
+#[divan::bench(sample_count = 5)]
+fn steps_100k_open(bencher: Bencher) {
+    let session = std::cell::RefCell::new(Session::empty());
+    bencher
+        .with_inputs(|| {
+            let mut s = session.borrow_mut();
+            s.close(BIG_URI);
+            s.request("textDocument/hover", big_completion());
+        })
+        .bench_local_values(|()| black_box(session.borrow_mut().open(BIG_URI, big_text())));
+}
+
+#[divan::bench(sample_count = 5)]
+fn steps_100k_semantic_tokens(bencher: Bencher) {
+    let mut session = big_session();
+    bencher.bench_local(|| black_box(big_tokens(&mut session)));
+}
+
+#[divan::bench(sample_count = 10)]
+fn steps_100k_completion(bencher: Bencher) {
+    let mut session = big_session();
+    bencher.bench_local(|| black_box(big_complete(&mut session)));
+}
+
+#[divan::bench(sample_count = 5)]
+fn steps_100k_open_tokens_completion(bencher: Bencher) {
+    let mut session = Session::empty();
+    bencher.bench_local(|| {
+        session.open(BIG_URI, big_text());
+        let out = (big_tokens(&mut session), big_complete(&mut session));
+        session.close(BIG_URI);
+        black_box(out)
+    });
 }

@@ -318,6 +318,49 @@ pub(crate) fn position(file: &SourceFile, offset: u32, enc: Encoding) -> lsp::Po
     lsp::Position { line: line as u32, character: character as u32 }
 }
 
+/// Client positions of non-decreasing byte offsets of one file, each counted on from the
+/// last: converting every token of a file costs one pass over it, even on a long line
+/// (a minified JSON workflow is one). An offset before the last one is counted from the
+/// start of its line, as [`position`] does.
+struct Cursor<'f> {
+    file: &'f SourceFile,
+    enc: Encoding,
+    /// The 0-based line of `at`.
+    line: usize,
+    /// The byte offset of the last position.
+    at: usize,
+    /// Its column, in the client's units.
+    character: usize,
+}
+
+impl<'f> Cursor<'f> {
+    fn new(file: &'f SourceFile, enc: Encoding) -> Cursor<'f> {
+        Cursor { file, enc, line: 0, at: 0, character: 0 }
+    }
+
+    fn position(&mut self, offset: u32) -> lsp::Position {
+        let text = self.file.text.as_str();
+        let mut offset = (offset as usize).min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let lines = self.file.lines();
+        let line_end = lines.line_start(self.line + 1) as usize;
+        if offset < self.at || offset >= line_end {
+            self.line = lines.line_of(offset as u32);
+            self.at = (lines.line_start(self.line) as usize).min(offset);
+            self.character = 0;
+        }
+        let between = &text[self.at..offset];
+        self.character += match self.enc {
+            Encoding::Utf8 => between.len(),
+            Encoding::Utf16 => between.encode_utf16().count(),
+        };
+        self.at = offset;
+        lsp::Position { line: self.line as u32, character: self.character as u32 }
+    }
+}
+
 fn range(file: &SourceFile, span: Span, enc: Encoding) -> lsp::Range {
     lsp::Range { start: position(file, span.start, enc), end: position(file, span.end, enc) }
 }
@@ -579,9 +622,10 @@ fn token_type(k: TokenKind) -> &'static str {
 pub(crate) fn semantic_tokens(file: &SourceFile, tokens: &[Token], enc: Encoding) -> Value {
     let mut data = Vec::with_capacity(tokens.len());
     let (mut line, mut col) = (0u32, 0u32);
+    let mut cursor = Cursor::new(file, enc);
     for t in tokens {
-        let start = position(file, t.span.start, enc);
-        let end = position(file, t.span.end, enc);
+        let start = cursor.position(t.span.start);
+        let end = cursor.position(t.span.end);
         if end.line != start.line {
             continue;
         }
@@ -715,6 +759,83 @@ mod tests {
         assert_eq!(offset(&file, Pos { line: 9, character: 0 }, Encoding::Utf16), file.text.len() as u32);
         let b = file.text.find('b').unwrap() as u32;
         assert_eq!(position(&file, b, Encoding::Utf16), lsp::Position { line: 1, character: 0 });
+    }
+
+    #[test]
+    fn the_cursor_gives_the_positions_of_position() {
+        let text = "a: \"é😀x\"\r\nb: 1\n\n{\"c\": [\"ü\", \"😀😀\", 1, 2]}";
+        let file = SourceFile::new("t.yaml", text);
+        for enc in [Encoding::Utf16, Encoding::Utf8] {
+            // Every offset in order (in a character too), then again with a step back.
+            let mut cursor = Cursor::new(&file, enc);
+            let offsets = (0..=text.len() as u32 + 2).chain([3, 1, 20, 7]);
+            for o in offsets {
+                assert_eq!(cursor.position(o), position(&file, o, enc), "offset {o}, {enc:?}");
+            }
+        }
+    }
+
+    /// The (line, column) of every byte offset of `text` that starts a character, and of its
+    /// end, counted in one pass: the reference for the encoded tokens.
+    fn position_table(text: &str, enc: Encoding) -> HashMap<u32, (u32, u32)> {
+        let mut table = HashMap::new();
+        let (mut line, mut col) = (0u32, 0u32);
+        for (i, c) in text.char_indices() {
+            table.insert(i as u32, (line, col));
+            if c == '\n' {
+                (line, col) = (line + 1, 0);
+            } else {
+                col += match enc {
+                    Encoding::Utf8 => c.len_utf8() as u32,
+                    Encoding::Utf16 => c.len_utf16() as u32,
+                };
+            }
+        }
+        table.insert(text.len() as u32, (line, col));
+        table
+    }
+
+    /// The semantic tokens of a large YAML workflow and of a large one-line JSON workflow
+    /// with non-ASCII strings (each position counted on from the last; counting each from
+    /// its line's start was quadratic on such a line): every token, at the position a
+    /// plain count gives.
+    #[test]
+    fn semantic_tokens_of_large_documents_are_where_a_plain_count_puts_them() {
+        let steps: Vec<Value> = (0..5_000)
+            .map(|i| {
+                let value = if i == 0 {
+                    "${\"é😀\" + string(0)}".to_string()
+                } else {
+                    format!("${{v{} + \"ü😀\"}}", i - 1)
+                };
+                json!({ format!("s{i}"): { "assign": [{ format!("v{i}"): value }] } })
+            })
+            .chain([json!({ "done": { "return": "${v4999}" } })])
+            .collect();
+        let json_text = serde_json::to_string(&json!({ "main": { "steps": steps } })).expect("json");
+        let docs =
+            [Doc::new("big.yaml", wf_syntax::generate::generated_steps(20_000)), Doc::new("big.json", json_text)];
+        for doc in &docs {
+            let tokens = crate::features::semantic::tokens(doc);
+            assert!(tokens.len() > 10_000, "{} tokens in {}", tokens.len(), doc.file.name);
+            for enc in [Encoding::Utf16, Encoding::Utf8] {
+                let table = position_table(doc.text(), enc);
+                let mut expected = Vec::new();
+                let (mut line, mut col) = (0, 0);
+                for t in &tokens {
+                    let (start, end) = (table[&t.span.start], table[&t.span.end]);
+                    let delta_start = if start.0 == line { start.1 - col } else { start.1 };
+                    expected.extend([start.0 - line, delta_start, end.1 - start.1]);
+                    (line, col) = start;
+                }
+                let encoded = semantic_tokens(&doc.file, &tokens, enc);
+                let data = encoded["data"].as_array().expect("data");
+                let got: Vec<u32> =
+                    data.chunks(5).flat_map(|t| t[..3].iter().map(|n| n.as_u64().unwrap_or(0) as u32)).collect();
+                assert_eq!(got.len(), expected.len(), "{}, {enc:?}", doc.file.name);
+                assert!(got == expected, "{}, {enc:?}: the encoded tokens differ", doc.file.name);
+            }
+        }
     }
 
     #[test]

@@ -152,7 +152,7 @@ fn is_variable(doc: &Doc, span: Span, name: &str) -> bool {
 
 fn classify_name(doc: &Doc, span: Span, name: &str, callee: bool) -> (TokenKind, u32) {
     if let Some(a) = doc.analysis()
-        && let Some(o) = a.occurrences().iter().find(|o| o.span == span)
+        && let Some(o) = a.occurrence_exactly(span)
     {
         return match o.symbol {
             Symbol::Var { sub, var } if a.subs[sub].vars[var].param => (TokenKind::Parameter, 0),
