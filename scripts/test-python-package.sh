@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The Python package end to end, as a user gets it:
 # 1. builds the wheel once with maturin (pinned, python/requirements-dev.txt) into
-#    target/wheels, from the release profile (the binaries `wf` and `wf-test`);
+#    target/wheels, from the release profile (the binaries `wf` and `wf-test`), or from the
+#    profile WHEEL_PROFILE names (CI uses `dev`, which reuses what `cargo test` compiled;
+#    the wheel is the same but for the binaries' optimisation);
 # 2. installs it into a fresh virtual environment with a PATH that has no cargo or rustc
 #    (checked), so nothing is compiled at install time;
 # 3. runs, from that environment and still without Rust on PATH: `wf check examples/`,
@@ -25,10 +27,11 @@ step "pinned tools (maturin, pre-commit, pytest)"
 tools="$(bash scripts/python-tools-venv.sh)"
 "$tools/maturin" --version
 
-step "maturin build --release"
+profile="${WHEEL_PROFILE:-release}"
+step "maturin build --profile $profile"
 rm -rf target/wheels
 build_start=$SECONDS
-"$tools/maturin" build --release --locked --out target/wheels
+"$tools/maturin" build --profile "$profile" --locked --out target/wheels
 echo "wheel built in $((SECONDS - build_start)) s"
 wheels=(target/wheels/wfkit-*.whl)
 if [ "${#wheels[@]}" -ne 1 ]; then
